@@ -1,0 +1,68 @@
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import { logger } from "./logger.ts";
+
+/** Every refusal the API can give. Clients switch on `extensions.code`. */
+export const ErrorCode = {
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  FORBIDDEN: "FORBIDDEN",
+  BAD_USER_INPUT: "BAD_USER_INPUT",
+  NOT_FOUND: "NOT_FOUND",
+  SEAT_UNAVAILABLE: "SEAT_UNAVAILABLE",
+  PAYMENT_DECLINED: "PAYMENT_DECLINED",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  CONFLICT: "CONFLICT",
+  INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A refusal with a stable code and a message meant for people. */
+export class AppError extends GraphQLError {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extra } });
+    this.code = code;
+  }
+}
+
+export const unauthenticated = (msg = "Sign in to do this.") => new AppError(ErrorCode.UNAUTHENTICATED, msg);
+export const forbidden = (msg = "You are not allowed to do this.") => new AppError(ErrorCode.FORBIDDEN, msg);
+export const notFound = (what: string, id?: string) =>
+  new AppError(ErrorCode.NOT_FOUND, id ? `${what} ${id} was not found.` : `${what} was not found.`);
+export const badInput = (field: string, msg: string) => new AppError(ErrorCode.BAD_USER_INPUT, msg, { field });
+export const serviceUnavailable = (msg = "The service is busy right now; please try again shortly.") =>
+  new AppError(ErrorCode.SERVICE_UNAVAILABLE, msg);
+
+const KNOWN = new Set<string>(Object.values(ErrorCode));
+/** Codes Apollo itself produces for malformed requests; they are safe to pass through. */
+const APOLLO_REQUEST_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
+
+/**
+ * The one error mapping of every server: typed refusals pass through with their message,
+ * anything unexpected is logged in full and answered with a generic message (no stack, no SQL).
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = String(formatted.extensions?.code ?? "");
+  const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+  if (KNOWN.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return { ...formatted, extensions };
+  if (APOLLO_REQUEST_CODES.has(code)) {
+    // Variable coercion failures are the client's input: say so with the code clients handle.
+    const input = code === "BAD_REQUEST" || /Variable "\$/.test(formatted.message);
+    return { ...formatted, extensions: { ...extensions, code: input ? ErrorCode.BAD_USER_INPUT : code } };
+  }
+  if (code === "BAD_USER_INPUT") return { ...formatted, extensions };
+  logger.error({ err: unwrapResolverError(error), path: formatted.path }, "unexpected error");
+  return {
+    message: "Something went wrong on our side; please try again.",
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from "node:crypto";
+
+/**
+ * The one event envelope of the platform. `schemaVersion` is bumped when an event's `data` changes
+ * shape incompatibly; `aggregateVersion` lets projections ignore a stale event that arrives late.
+ */
+export interface EventEnvelope<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  schemaVersion: 1;
+  occurredAt: string;
+  aggregateId: string;
+  aggregateVersion: number;
+  data: EventData[T];
+  traceparent?: string;
+}
+
+/** What each event carries. Money in minor units with its currency; times as ISO-8601 UTC. */
+export interface EventData {
+  "movie.screening-scheduled": {
+    screeningId: string;
+    movieId: string;
+    movieTitle: string;
+    auditoriumId: string;
+    auditoriumName: string;
+    startsAt: string;
+    priceCents: number;
+    currency: string;
+    rows: number;
+    seatsPerRow: number;
+  };
+  "reservation.confirmed": {
+    reservationId: string;
+    customerId: string;
+    screeningId: string;
+    seats: string[];
+    amountCents: number;
+    currency: string;
+    paymentId: string;
+  };
+  "reservation.failed": {
+    reservationId: string;
+    customerId: string;
+    screeningId: string;
+    seats: string[];
+    reason: string;
+  };
+}
+export type EventType = keyof EventData;
+
+export function createEvent<T extends EventType>(
+  type: T,
+  aggregateId: string,
+  data: EventData[T],
+  aggregateVersion = 1,
+): EventEnvelope<T> {
+  return { id: randomUUID(), type, schemaVersion: 1, occurredAt: new Date().toISOString(), aggregateId, aggregateVersion, data };
+}
+
+/** Subjects are `<prefix>.<context>.<event>`, e.g. `cinema.reservation.confirmed`. */
+export const subjectFor = (prefix: string, type: EventType | string) => `${prefix}.${type}`;
+export const streamNameFor = (prefix: string) => prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, "_");
+export const deadLetterSubject = (prefix: string, consumer: string) => `${prefix}.dlq.${consumer}`;

@@ -1,0 +1,114 @@
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  StorageType,
+  type JetStreamClient,
+  type JsMsg,
+} from "@nats-io/jetstream";
+import { eventsPrefix, intEnv } from "./config.ts";
+import { deadLetterSubject, streamNameFor, subjectFor, type EventEnvelope, type EventType } from "./events.ts";
+import { logger } from "./logger.ts";
+
+export interface EventBus {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  prefix: string;
+  stream: string;
+  close(): Promise<void>;
+}
+
+/** Connects (retrying forever on loss) and makes sure the platform's one stream exists. */
+export async function connectEventBus(name: string, url = process.env.NATS_URL ?? "nats://127.0.0.1:4222"): Promise<EventBus> {
+  const nc = await connect({ servers: url.split(","), name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+  const prefix = eventsPrefix();
+  const stream = streamNameFor(prefix);
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.streams.info(stream);
+  } catch {
+    await jsm.streams
+      .add({
+        name: stream,
+        subjects: [`${prefix}.>`],
+        storage: StorageType.File,
+        num_replicas: intEnv("NATS_STREAM_REPLICAS", 1),
+        duplicate_window: 2 * 60 * 1_000_000_000, // ns: Nats-Msg-Id dedupe window
+      })
+      .catch(async (err) => {
+        // Another process created it between our look and our add.
+        await jsm.streams.info(stream).catch(() => Promise.reject(err));
+      });
+  }
+  (async () => {
+    for await (const s of nc.status()) if (s.type === "disconnect" || s.type === "reconnect") logger.warn({ nats: s.type }, "nats connection");
+  })().catch(() => {});
+  return { nc, js: jetstream(nc), prefix, stream, close: () => nc.drain() };
+}
+
+export async function publishEvent(bus: EventBus, event: EventEnvelope): Promise<void> {
+  await bus.js.publish(subjectFor(bus.prefix, event.type), JSON.stringify(event), { msgID: event.id });
+}
+
+export interface ConsumerOptions<T extends EventType> {
+  /** Durable name, unique per service and event type, e.g. `seat.movie-screening-scheduled`. */
+  durable: string;
+  type: T;
+  handle(event: EventEnvelope<T>): Promise<void>;
+}
+
+/**
+ * A durable pull consumer with explicit ack. A failing event is retried with back-off up to
+ * EVENT_MAX_DELIVER times, then copied to the dead-letter subject and terminated.
+ */
+export async function consumeEvents<T extends EventType>(bus: EventBus, opts: ConsumerOptions<T>): Promise<() => Promise<void>> {
+  const maxDeliver = intEnv("EVENT_MAX_DELIVER", 5);
+  const jsm = await jetstreamManager(bus.nc);
+  const durable = opts.durable.replace(/[^A-Za-z0-9_-]/g, "_");
+  const config = {
+    durable_name: durable,
+    filter_subject: subjectFor(bus.prefix, opts.type),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_deliver: maxDeliver,
+    ack_wait: 30_000_000_000,
+  };
+  await jsm.consumers.info(bus.stream, durable).catch(() => jsm.consumers.add(bus.stream, config));
+  const consumer = await bus.js.consumers.get(bus.stream, durable);
+  const messages = await consumer.consume({ max_messages: 64 });
+  const done = (async () => {
+    for await (const msg of messages) await handleOne(bus, opts, msg, maxDeliver, durable);
+  })();
+  return async () => {
+    await messages.close();
+    await done.catch(() => {});
+  };
+}
+
+async function handleOne<T extends EventType>(bus: EventBus, opts: ConsumerOptions<T>, msg: JsMsg, maxDeliver: number, durable: string) {
+  let event: EventEnvelope<T>;
+  try {
+    event = msg.json<EventEnvelope<T>>();
+  } catch {
+    logger.error({ durable, seq: msg.seq }, "undecodable event sent to dead letters");
+    bus.nc.publish(deadLetterSubject(bus.prefix, durable), msg.data);
+    msg.term("undecodable");
+    return;
+  }
+  try {
+    await opts.handle(event);
+    msg.ack();
+  } catch (err) {
+    const attempt = msg.info.deliveryCount;
+    if (attempt >= maxDeliver) {
+      logger.error({ err, durable, eventId: event.id, attempt }, "event failed for the last time; sent to dead letters");
+      bus.nc.publish(deadLetterSubject(bus.prefix, durable), msg.data);
+      msg.term("max deliveries");
+    } else {
+      logger.warn({ err, durable, eventId: event.id, attempt }, "event failed; will retry");
+      msg.nak(Math.min(30_000, 250 * 2 ** attempt));
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import type { EventEnvelope } from "./events.ts";
+import { publishEvent, type EventBus } from "./nats.ts";
+import { logger } from "./logger.ts";
+
+/** The part of a Prisma client (or transaction client) the outbox needs. */
+export interface RawSql {
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}
+export interface TransactionalDb extends RawSql {
+  $transaction<R>(fn: (tx: RawSql) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
+}
+
+/** Writes events in the caller's transaction, so they exist if and only if the state change commits. */
+export async function enqueueEvents(tx: RawSql, ...events: EventEnvelope[]): Promise<void> {
+  for (const event of events) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "outbox_event" ("id", "type", "payload") VALUES ($1::uuid, $2, $3::jsonb)`,
+      event.id,
+      event.type,
+      JSON.stringify(event),
+    );
+  }
+}
+
+/**
+ * Relays committed outbox rows to JetStream in insertion order and marks them sent after the ack.
+ * `kick()` right after a commit publishes at once; the sweep picks up whatever a crash or a NATS
+ * outage left behind. A row published twice is dropped by JetStream's Nats-Msg-Id dedupe.
+ */
+export class OutboxRelay {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: RawSql,
+    private readonly bus: EventBus,
+    private readonly sweepMs = 1000,
+  ) {}
+
+  start(): this {
+    this.timer = setInterval(() => this.kick(), this.sweepMs);
+    this.timer.unref();
+    this.kick();
+    return this;
+  }
+
+  /** Publishes pending rows soon; concurrent kicks coalesce into one more pass. */
+  kick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          while ((await this.flushBatch()) > 0);
+        } while (this.again);
+      } catch (err) {
+        logger.warn({ err }, "outbox relay paused; will retry");
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Rows not yet relayed; exported as a metric and used by tests to wait for quiescence. */
+  async backlog(): Promise<number> {
+    const rows = await this.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "outbox_event" WHERE "sent_at" IS NULL`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  private async flushBatch(): Promise<number> {
+    const rows = await this.db.$queryRawUnsafe<{ seq: bigint; payload: EventEnvelope }[]>(
+      `SELECT "seq", "payload" FROM "outbox_event" WHERE "sent_at" IS NULL ORDER BY "seq" LIMIT 100`,
+    );
+    for (const row of rows) {
+      await publishEvent(this.bus, row.payload);
+      await this.db.$executeRawUnsafe(`UPDATE "outbox_event" SET "sent_at" = now() WHERE "seq" = $1`, row.seq);
+    }
+    return rows.length;
+  }
+}
+
+/**
+ * Runs an event handler at most once per consumer: the event id is recorded in the same
+ * transaction as the handler's effect, so a redelivery after a crash or a lost ack is a no-op.
+ */
+export async function handleOnce(
+  db: TransactionalDb,
+  consumer: string,
+  event: EventEnvelope,
+  effect: (tx: RawSql) => Promise<unknown>,
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const inserted = await tx.$executeRawUnsafe(
+      `INSERT INTO "processed_event" ("consumer", "event_id") VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING`,
+      consumer,
+      event.id,
+    );
+    if (inserted === 0) return false;
+    await effect(tx);
+    return true;
+  });
+}

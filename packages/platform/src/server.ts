@@ -1,0 +1,124 @@
+import http from "node:http";
+import { readFileSync } from "node:fs";
+import express, { type Express, type Request } from "express";
+import { parse } from "graphql";
+import { ApolloServer, type ApolloServerOptions, type BaseContext } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import { viewerFromHeader, type Viewer } from "./auth.ts";
+import { formatError } from "./errors.ts";
+import { logger } from "./logger.ts";
+
+export interface RequestContext extends BaseContext {
+  viewer: Viewer;
+  /** The caller's Authorization header, forwarded on calls this request makes to other subgraphs. */
+  authorization?: string;
+}
+
+export interface HttpServerOptions<C extends RequestContext> {
+  name: string;
+  port: number;
+  apollo: ApolloServerOptions<C>;
+  /** Builds the per-request context on top of the verified viewer. */
+  context?: (base: RequestContext, req: Request) => Promise<C> | C;
+  /** Extra readiness checks (database, NATS, supergraph); /health/ready is 503 while any fails. */
+  ready?: () => Promise<boolean>;
+  /** Routes mounted before /graphql (the gateway's SPA, IDE and dev login). */
+  routes?: (app: Express) => void;
+  /** Called on shutdown after HTTP stopped accepting and drained: close consumers, pools, NATS. */
+  onShutdown?: () => Promise<void>;
+}
+
+export interface RunningServer {
+  url: string;
+  httpServer: http.Server;
+  stop(): Promise<void>;
+}
+
+/**
+ * The one bootstrap of every process: Apollo Server on Express with the shared error mapping,
+ * health endpoints, a bounded body size, and graceful shutdown on SIGTERM/SIGINT.
+ */
+export async function startHttpServer<C extends RequestContext>(opts: HttpServerOptions<C>): Promise<RunningServer> {
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = http.createServer(app);
+  httpServer.keepAliveTimeout = 65_000;
+  let shuttingDown = false;
+
+  const apollo = new ApolloServer<C>({
+    ...opts.apollo,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    plugins: [...(opts.apollo.plugins ?? []), ApolloServerPluginDrainHttpServer({ httpServer })],
+  } as ApolloServerOptions<C>);
+  await apollo.start();
+
+  app.get("/health/live", (_req, res) => void res.json({ status: "ok", service: opts.name }));
+  app.get("/health/ready", async (_req, res) => {
+    const ok = !shuttingDown && (opts.ready ? await opts.ready().catch(() => false) : true);
+    res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "not ready", service: opts.name });
+  });
+  opts.routes?.(app);
+  app.use(
+    "/graphql",
+    express.json({ limit: process.env.MAX_BODY_BYTES ?? "100kb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const authorization = req.headers.authorization;
+        const base: RequestContext = { viewer: await viewerFromHeader(authorization), authorization };
+        return (opts.context ? await opts.context(base, req) : base) as C;
+      },
+    }),
+  );
+  // Malformed JSON and oversized bodies are the client's fault: a 400/413 with a GraphQL-shaped body.
+  app.use((err: { status?: number; type?: string; message?: string }, _req: Request, res: express.Response, _next: express.NextFunction) => {
+    const status = err.status && err.status < 500 ? err.status : 500;
+    if (status === 500) logger.error({ err }, "http error");
+    res.status(status).json({
+      errors: [{ message: status === 413 ? "The request body is too large." : status === 500 ? "Internal error." : "The request body is not valid JSON.", extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }],
+    });
+  });
+
+  await new Promise<void>((resolve) => httpServer.listen(opts.port, "0.0.0.0", resolve));
+  const address = httpServer.address();
+  const port = typeof address === "object" && address ? address.port : opts.port;
+  const url = `http://127.0.0.1:${port}/graphql`;
+  logger.info({ url }, `${opts.name} ready`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      shuttingDown = true;
+      await apollo.stop(); // stops accepting, drains in-flight requests
+      await opts.onShutdown?.();
+      logger.info(`${opts.name} stopped`);
+    })());
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      const timer = setTimeout(() => process.exit(1), Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000));
+      timer.unref();
+      stop().then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return { url, httpServer, stop };
+}
+
+/** A Federation 2 subgraph from its schema.graphql file and resolvers. */
+export function startSubgraph<C extends RequestContext>(
+  opts: Omit<HttpServerOptions<C>, "apollo"> & { schemaFile: string | URL; resolvers: GraphQLResolverMap<C> },
+): Promise<RunningServer> {
+  const typeDefs = parse(readFileSync(opts.schemaFile, "utf8"));
+  return startHttpServer<C>({
+    ...opts,
+    apollo: { schema: buildSubgraphSchema({ typeDefs, resolvers: opts.resolvers as GraphQLResolverMap<unknown> }) },
+  });
+}
