@@ -9,3 +9,5 @@ export * from "./nats.ts";
 export * from "./outbox.ts";
 export * from "./server.ts";
 export * from "./subgraph-client.ts";
+export * from "./subgraph.ts";
+export * from "./validation.ts";

@@ -94,13 +94,13 @@ export class OutboxRelay {
  * Runs an event handler at most once per consumer: the event id is recorded in the same
  * transaction as the handler's effect, so a redelivery after a crash or a lost ack is a no-op.
  */
-export async function handleOnce(
-  db: TransactionalDb,
+export async function handleOnce<Tx extends RawSql>(
+  db: { $transaction<R>(fn: (tx: Tx) => Promise<R>, options?: { timeout?: number }): Promise<R> },
   consumer: string,
   event: EventEnvelope,
-  effect: (tx: RawSql) => Promise<unknown>,
+  effect: (tx: Tx) => Promise<unknown>,
 ): Promise<boolean> {
-  return db.$transaction(async (tx) => {
+  return db.$transaction(async (tx: Tx) => {
     const inserted = await tx.$executeRawUnsafe(
       `INSERT INTO "processed_event" ("consumer", "event_id") VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING`,
       consumer,

@@ -8,7 +8,7 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { viewerFromHeader, type Viewer } from "./auth.ts";
-import { formatError } from "./errors.ts";
+import { AppError, formatError } from "./errors.ts";
 import { logger } from "./logger.ts";
 
 export interface RequestContext extends BaseContext {
@@ -68,7 +68,11 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const authorization = req.headers.authorization;
-        const base: RequestContext = { viewer: await viewerFromHeader(authorization), authorization };
+        const viewer = await viewerFromHeader(authorization).catch((err: AppError) => {
+          // A bad token refuses the whole request: 401 with the typed error, before any resolver runs.
+          throw new AppError(err.code, err.message, { http: { status: 401 } });
+        });
+        const base: RequestContext = { viewer, authorization };
         return (opts.context ? await opts.context(base, req) : base) as C;
       },
     }),

@@ -1,0 +1,5 @@
+import { pgAdapter } from "@cinema/platform/db";
+import { PrismaClient } from "./generated/prisma/client.ts";
+
+export type PaymentDb = PrismaClient;
+export const createPaymentDb = (url: string): PaymentDb => new PrismaClient({ adapter: pgAdapter(url) });

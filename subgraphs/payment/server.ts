@@ -1,0 +1,21 @@
+import { intEnv } from "@cinema/platform/config";
+import { runSubgraph } from "@cinema/platform/subgraph";
+import { createPaymentDb, type PaymentDb } from "./data.ts";
+import { SimulatedCardProcessor } from "./domain/simulated-card-processor.ts";
+import { createLoaders, resolvers, type PaymentContext } from "./resolvers.ts";
+
+// The default provider simulates a card processor; PAYMENT_SIM_* tune it for tests and demos.
+const provider = new SimulatedCardProcessor({
+  latencyMs: intEnv("PAYMENT_SIM_LATENCY_MS", 0),
+  failureRate: intEnv("PAYMENT_SIM_FAILURE_RATE", 0),
+});
+
+await runSubgraph<PaymentDb, PaymentContext>({
+  name: "payment",
+  schemaFile: new URL("./schema.graphql", import.meta.url),
+  createDb: createPaymentDb,
+  build: ({ db }) => ({
+    resolvers,
+    context: (base) => ({ ...base, db, provider, loaders: createLoaders(db) }),
+  }),
+});

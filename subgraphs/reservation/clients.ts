@@ -1,0 +1,53 @@
+import { intEnv, requireEnv } from "@cinema/platform/config";
+import { SubgraphClient } from "@cinema/platform/subgraph-client";
+import type { SagaPorts } from "./domain/ports.ts";
+
+/** The saga's ports over GraphQL, each subgraph with its own deadline. */
+export function createSagaPorts(): SagaPorts {
+  const movie = new SubgraphClient("movie", requireEnv("SUBGRAPH_URL_MOVIE"), intEnv("MOVIE_TIMEOUT_MS", 2000));
+  const seat = new SubgraphClient("seat", requireEnv("SUBGRAPH_URL_SEAT"), intEnv("SEAT_TIMEOUT_MS", 2000));
+  const payment = new SubgraphClient("payment", requireEnv("SUBGRAPH_URL_PAYMENT"), intEnv("PAYMENT_TIMEOUT_MS", 5000));
+  return {
+    catalog: {
+      async screening(id) {
+        const data = await movie.request<{ screening: { id: string; priceCents: number; currency: string; onSale: boolean } | null }>(
+          `query ($id: ID!) { screening(id: $id) { id priceCents currency onSale } }`,
+          { id },
+        );
+        return data.screening;
+      },
+    },
+    seats: {
+      async hold(reservationId, screeningId, labels) {
+        await seat.request(`mutation ($r: ID!, $s: ID!, $l: [String!]!) { holdSeats(reservationId: $r, screeningId: $s, labels: $l) }`, {
+          r: reservationId,
+          s: screeningId,
+          l: labels,
+        });
+      },
+      async confirm(reservationId, count) {
+        await seat.request(`mutation ($r: ID!, $n: Int!) { confirmSeats(reservationId: $r, count: $n) }`, { r: reservationId, n: count });
+      },
+      async release(reservationId) {
+        await seat.request(`mutation ($r: ID!) { releaseSeats(reservationId: $r) }`, { r: reservationId });
+      },
+    },
+    payments: {
+      async capture(input) {
+        const data = await payment.request<{ capturePayment: { id: string } }>(
+          `mutation ($r: ID!, $c: ID!, $a: Int!, $cur: String!, $t: String!) {
+             capturePayment(reservationId: $r, customerId: $c, amountCents: $a, currency: $cur, paymentToken: $t) { id }
+           }`,
+          { r: input.reservationId, c: input.customerId, a: input.amountCents, cur: input.currency, t: input.paymentToken },
+        );
+        return data.capturePayment;
+      },
+      async void(input) {
+        await payment.request(
+          `mutation ($r: ID!, $c: ID!, $a: Int!, $cur: String!) { voidPayment(reservationId: $r, customerId: $c, amountCents: $a, currency: $cur) { id } }`,
+          { r: input.reservationId, c: input.customerId, a: input.amountCents, cur: input.currency },
+        );
+      },
+    },
+  };
+}

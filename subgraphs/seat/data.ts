@@ -1,0 +1,5 @@
+import { pgAdapter } from "@cinema/platform/db";
+import { PrismaClient } from "./generated/prisma/client.ts";
+
+export type SeatDb = PrismaClient;
+export const createSeatDb = (url: string): SeatDb => new PrismaClient({ adapter: pgAdapter(url) });

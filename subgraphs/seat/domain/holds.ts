@@ -1,0 +1,112 @@
+import { AppError, ErrorCode, badInput, serviceUnavailable } from "@cinema/platform/errors";
+import { pgErrorCode } from "@cinema/platform/db";
+import { intEnv } from "@cinema/platform/config";
+import type { SeatDb } from "../data.ts";
+
+const holdSeconds = () => intEnv("SEAT_HOLD_SECONDS", 600);
+/** A seat counts as free when AVAILABLE, or HELD by a hold that has run out. */
+export const FREE = `(status = 'AVAILABLE' OR (status = 'HELD' AND hold_expires_at < now()))`;
+
+/** Deadlocks and serialization failures are safe to retry: the statement had no effect. */
+async function withRetry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = pgErrorCode(err);
+      if (i >= attempts || (code !== "40P01" && code !== "40001")) throw err;
+    }
+  }
+}
+
+/**
+ * Holds all the seats or none, in one statement with no lock kept afterwards: the wanted rows are
+ * locked in seat-map order (so concurrent holds cannot deadlock), and they are updated only if
+ * every one of them is free or already held by this reservation (a retried hold is harmless).
+ */
+export async function holdSeats(db: SeatDb, reservationId: string, screeningId: string, labels: string[]): Promise<string[]> {
+  const held = await withRetry(() =>
+    db.$queryRawUnsafe<{ label: string }[]>(
+      `WITH wanted AS (
+         SELECT screening_id, label, status, reservation_id, hold_expires_at FROM seat
+          WHERE screening_id = $1::uuid AND label = ANY($2::text[])
+          ORDER BY position
+            FOR UPDATE
+       ), verdict AS (
+         SELECT count(*) = $3 AND bool_and(${FREE} OR (status = 'HELD' AND reservation_id = $4::uuid)) AS ok FROM wanted
+       )
+       UPDATE seat s
+          SET status = 'HELD', reservation_id = $4::uuid, hold_expires_at = now() + make_interval(secs => $5), updated_at = now()
+         FROM wanted, verdict
+        WHERE verdict.ok AND s.screening_id = wanted.screening_id AND s.label = wanted.label
+       RETURNING s.label`,
+      screeningId,
+      labels,
+      labels.length,
+      reservationId,
+      holdSeconds(),
+    ),
+  );
+  if (held.length === labels.length) return held.map((r) => r.label);
+  throw await whyNotHeld(db, screeningId, labels);
+}
+
+/** Explains a refused hold: no seat map yet, seats that do not exist, or seats someone else has. */
+async function whyNotHeld(db: SeatDb, screeningId: string, labels: string[]): Promise<AppError> {
+  const inventory = await db.screeningInventory.findUnique({ where: { screeningId } });
+  if (!inventory) return serviceUnavailable("The seat map of this screening is still being prepared; please try again in a moment.");
+  const rows = await db.$queryRawUnsafe<{ label: string; free: boolean }[]>(
+    `SELECT label, ${FREE} AS free FROM seat WHERE screening_id = $1::uuid AND label = ANY($2::text[])`,
+    screeningId,
+    labels,
+  );
+  const known = new Set(rows.map((r) => r.label));
+  const unknown = labels.filter((l) => !known.has(l));
+  if (unknown.length) return badInput("input.seats", `This screening has no seat ${unknown.join(", ")}.`);
+  const taken = rows.filter((r) => !r.free).map((r) => r.label);
+  return new AppError(
+    ErrorCode.SEAT_UNAVAILABLE,
+    taken.length
+      ? `Sorry, ${taken.join(", ")} ${taken.length === 1 ? "was" : "were"} just taken. Please choose other seats.`
+      : "Those seats were just taken. Please choose other seats.",
+    { seats: taken },
+  );
+}
+
+/**
+ * The reservation's held seats become SOLD, all or none: if a hold ran out and a seat went to
+ * someone else, nothing is sold and the saga refunds. Repeating a confirm is harmless.
+ */
+export async function confirmSeats(db: SeatDb, reservationId: string, count: number): Promise<string[]> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(
+      `UPDATE seat SET status = 'SOLD', hold_expires_at = NULL, updated_at = now() WHERE reservation_id = $1::uuid AND status = 'HELD'`,
+      reservationId,
+    );
+    const sold = await tx.$queryRawUnsafe<{ label: string }[]>(
+      `SELECT label FROM seat WHERE reservation_id = $1::uuid AND status = 'SOLD' ORDER BY position`,
+      reservationId,
+    );
+    if (sold.length !== count) {
+      throw new AppError(ErrorCode.SEAT_UNAVAILABLE, "Your seat hold ran out before payment finished; the seats are no longer yours.");
+    }
+    return sold.map((r) => r.label);
+  });
+}
+
+/** Gives back the seats a reservation holds (not those it bought: cancellation does that). */
+export async function releaseHeldSeats(db: SeatDb, reservationId: string): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE seat SET status = 'AVAILABLE', reservation_id = NULL, hold_expires_at = NULL, updated_at = now()
+      WHERE reservation_id = $1::uuid AND status = 'HELD'`,
+    reservationId,
+  );
+}
+
+/** Normalises holds that ran out (they already count as free; this keeps the table honest). */
+export async function sweepExpiredHolds(db: SeatDb): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE seat SET status = 'AVAILABLE', reservation_id = NULL, hold_expires_at = NULL, updated_at = now()
+      WHERE status = 'HELD' AND hold_expires_at < now()`,
+  );
+}

@@ -1,0 +1,72 @@
+import DataLoader from "dataloader";
+import { z } from "zod";
+import { requireService } from "@cinema/platform/auth";
+import type { RequestContext } from "@cinema/platform/server";
+import { idSchema, isId, parseInput, seatLabelSchema } from "@cinema/platform/validation";
+import type { SeatDb } from "./data.ts";
+import { FREE, confirmSeats, holdSeats, releaseHeldSeats } from "./domain/holds.ts";
+
+export interface SeatContext extends RequestContext {
+  db: SeatDb;
+  loaders: ReturnType<typeof createLoaders>;
+}
+
+interface SeatRow {
+  label: string;
+  row: string;
+  number: number;
+  status: "AVAILABLE" | "HELD" | "SOLD";
+  expired: boolean;
+}
+
+/** Per-request batching: seat maps and counts of many screenings in one query each. */
+export function createLoaders(db: SeatDb) {
+  return {
+    seats: new DataLoader<string, SeatRow[]>(async (ids) => {
+      const rows = await db.$queryRawUnsafe<(SeatRow & { screening_id: string })[]>(
+        `SELECT screening_id::text, label, "row", number, status::text, (status = 'HELD' AND hold_expires_at < now()) AS expired
+           FROM seat WHERE screening_id = ANY($1::uuid[]) ORDER BY screening_id, position`,
+        ids.filter(isId),
+      );
+      return ids.map((id) => rows.filter((r) => r.screening_id === id));
+    }),
+    available: new DataLoader<string, number>(async (ids) => {
+      const rows = await db.$queryRawUnsafe<{ screening_id: string; n: bigint }[]>(
+        `SELECT screening_id::text, count(*) FILTER (WHERE ${FREE}) AS n FROM seat WHERE screening_id = ANY($1::uuid[]) GROUP BY screening_id`,
+        ids.filter(isId),
+      );
+      const counts = new Map(rows.map((r) => [r.screening_id, Number(r.n)]));
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
+  };
+}
+
+const holdInput = z.object({
+  reservationId: idSchema,
+  screeningId: idSchema,
+  labels: z.array(seatLabelSchema).min(1).max(50),
+});
+
+export const resolvers = {
+  Screening: {
+    __resolveReference: ({ id }: { id: string }) => ({ id }),
+    seats: async ({ id }: { id: string }, _: unknown, { loaders }: SeatContext) =>
+      (await loaders.seats.load(id)).map((s) => ({ ...s, status: s.expired ? "AVAILABLE" : s.status })),
+    availableSeatCount: ({ id }: { id: string }, _: unknown, { loaders }: SeatContext) => loaders.available.load(id),
+  },
+  Mutation: {
+    holdSeats: (_: unknown, args: unknown, { viewer, db }: SeatContext) => {
+      requireService(viewer);
+      const { reservationId, screeningId, labels } = parseInput(holdInput, args, "args");
+      return holdSeats(db, reservationId, screeningId, [...new Set(labels)]);
+    },
+    confirmSeats: (_: unknown, args: { reservationId: string; count: number }, { viewer, db }: SeatContext) => {
+      requireService(viewer);
+      return confirmSeats(db, parseInput(idSchema, args.reservationId, "reservationId"), args.count);
+    },
+    releaseSeats: (_: unknown, args: { reservationId: string }, { viewer, db }: SeatContext) => {
+      requireService(viewer);
+      return releaseHeldSeats(db, parseInput(idSchema, args.reservationId, "reservationId"));
+    },
+  },
+};
