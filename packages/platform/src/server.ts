@@ -5,6 +5,7 @@ import { parse } from "graphql";
 import { ApolloServer, type ApolloServerOptions, type BaseContext } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { viewerFromHeader, type Viewer } from "./auth.ts";
@@ -123,6 +124,10 @@ export function startSubgraph<C extends RequestContext>(
   const typeDefs = parse(readFileSync(opts.schemaFile, "utf8"));
   return startHttpServer<C>({
     ...opts,
-    apollo: { schema: buildSubgraphSchema({ typeDefs, resolvers: opts.resolvers as GraphQLResolverMap<unknown> }) },
+    apollo: {
+      schema: buildSubgraphSchema({ typeDefs, resolvers: opts.resolvers as GraphQLResolverMap<unknown> }),
+      // Federated tracing to Apollo's cloud is off: tracing goes through OpenTelemetry instead.
+      plugins: [ApolloServerPluginInlineTraceDisabled()],
+    },
   });
 }
