@@ -12,7 +12,7 @@ if (!subgraph || !SUBGRAPHS.includes(subgraph as never) || !name || !/^[a-z0-9_]
   process.exit(2);
 }
 const previous = existsSync(snapshotPath(subgraph)) ? readText(snapshotPath(subgraph)) : null;
-const sql = diffSql(previous, readText(schemaPath(subgraph)), subgraph);
+const sql = await diffSql(previous, readText(schemaPath(subgraph)), subgraph);
 if (!/\b(CREATE|ALTER|DROP)\b/.test(sql)) {
   console.log(`${subgraph}: the schema has not changed since the last migration; nothing written.`);
   process.exit(0);

@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { localDir, repoRoot } from "@cinema/platform/config";
@@ -10,9 +11,9 @@ import { localDir, repoRoot } from "@cinema/platform/config";
  */
 const workDir = path.join(localDir, "prisma6");
 
-function prepare(schemaFile: string): string {
+function prepare(schemaFile: string, label: string): string {
   mkdirSync(workDir, { recursive: true });
-  const config = path.join(workDir, "prisma.config.mjs");
+  const config = path.join(workDir, `${label}.config.mjs`);
   writeFileSync(
     config,
     `import { PrismaPg } from "@prisma/adapter-pg";
@@ -40,17 +41,17 @@ export function prisma6Copy(schemaText: string, name: string): string {
  * SQL that takes a database from `from` (schema text, or null for empty) to `to`. Prisma 6 connects
  * to a server while diffing (it reads nothing from it): any reachable PostgreSQL <= 17 will do.
  */
-export function diffSql(from: string | null, to: string, label: string, serverUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres"): string {
+export async function diffSql(from: string | null, to: string, label: string, serverUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres"): Promise<string> {
   const toFile = prisma6Copy(to, `${label}-to`);
-  const config = prepare(toFile);
+  const config = prepare(toFile, label);
   const fromArgs = from === null ? ["--from-empty"] : ["--from-schema-datamodel", prisma6Copy(from, `${label}-from`)];
   const cli = path.join(repoRoot, "node_modules", "prisma6", "build", "index.js");
-  return execFileSync(process.execPath, [cli, "migrate", "diff", "--config", config, ...fromArgs, "--to-schema-datamodel", toFile, "--script"], {
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, "migrate", "diff", "--config", config, ...fromArgs, "--to-schema-datamodel", toFile, "--script"], {
     cwd: repoRoot,
     encoding: "utf8",
     env: { ...process.env, PRISMA6_SERVER_URL: serverUrl, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
   });
+  return stdout;
 }
 
 export const schemaPath = (subgraph: string) => path.join(repoRoot, "prisma", subgraph, "schema.prisma");
