@@ -1,0 +1,196 @@
+// Launches the five subgraphs and the gateway as child processes: the one way the stack starts,
+// for `npm run up` and for the tests.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
+import { pathToFileURL } from "node:url";
+import { localDir, repoRoot } from "@cinema/platform/config";
+import { writeSupergraph } from "../compose.ts";
+import { createDatabase, databaseUrl, databaseUrlOverride, exited, freePort, isPortFree, killOnExit, remember, stopChild } from "./infra.ts";
+import { DEFAULT_PORTS, SUBGRAPHS, type SubgraphName } from "./subgraphs.ts";
+
+export type ProcessName = SubgraphName | "gateway";
+/** Start order: the subgraphs (in parallel), then the gateway. */
+export const PROCESS_NAMES: readonly ProcessName[] = [...SUBGRAPHS, "gateway"];
+
+export interface StackOptions {
+  /** Server-level PostgreSQL URL; the subgraphs' databases are created on it. */
+  serverUrl: string;
+  natsUrl: string;
+  /** Databases are `${dbPrefix}_movie` etc. (unless DATABASE_URL_<NAME> overrides one, see infra.ts). */
+  dbPrefix: string;
+  /** EVENTS_PREFIX: event subjects and the JetStream stream's name derive from it. */
+  eventsPrefix: string;
+  /** Fixed ports; the rest are free ones, or DEFAULT_PORTS when `useDefaultPorts` and they are free. */
+  ports?: Partial<Record<ProcessName, number>>;
+  useDefaultPorts?: boolean;
+  /** Default: env JWT_SECRET, else a random secret for this stack. */
+  jwtSecret?: string;
+  /** Extra environment for every process (e.g. LOG_LEVEL, default "warn"), then per process. */
+  env?: Record<string, string>;
+  envFor?: Partial<Record<ProcessName, Record<string, string>>>;
+  /** For tests of the launcher itself: a supergraph.yaml and where its composition goes (default: the repo's). */
+  supergraphConfig?: string;
+  supergraphFile?: string;
+  /** Entry files relative to the repo root (test doubles); default subgraphs/<name>/server.ts, gateway/src/main.ts. */
+  entries?: Partial<Record<ProcessName, string>>;
+  /** Children's output: prefixed `[name]` on ours, appended to .local/logs/<dbPrefix>-<name>.log, or only kept for logs(). */
+  log?: "inherit" | "file" | "silent";
+  /** Per process; default 60 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface Stack {
+  /** http://127.0.0.1:PORT/graphql */
+  gatewayUrl: string;
+  /** Each subgraph's /graphql URL. */
+  urls: Record<SubgraphName, string>;
+  databaseUrls: Record<SubgraphName, string>;
+  ports: Record<ProcessName, number>;
+  jwtSecret: string;
+  supergraphFile: string;
+  /** (Re)starts a stopped process with the same port and environment and waits until it is ready. */
+  start(name: ProcessName): Promise<void>;
+  /** Signals the process and waits for it to exit (SIGKILL after 10 s). */
+  stop(name: ProcessName, signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
+  stopAll(): Promise<void>;
+  /** The last ~200 lines of the process's output (kept across restarts), for failing tests. */
+  logs(name: ProcessName): string;
+}
+
+interface Proc {
+  name: ProcessName;
+  port: number;
+  env: NodeJS.ProcessEnv;
+  entry: string;
+  lines: string[];
+  child?: ChildProcess;
+}
+
+const guard = pathToFileURL(path.join(import.meta.dirname, "orphan-guard.ts")).href;
+const defaultEntry = (name: ProcessName) => (name === "gateway" ? "gateway/src/main.ts" : `subgraphs/${name}/server.ts`);
+const envKey = (name: SubgraphName) => `SUBGRAPH_URL_${name.toUpperCase()}`;
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const ports = await choosePorts(opts);
+  const localUrl = (name: ProcessName) => `http://127.0.0.1:${ports[name]}/graphql`;
+  const urls = Object.fromEntries(SUBGRAPHS.map((name) => [name, localUrl(name)])) as Record<SubgraphName, string>;
+
+  const databaseUrls = {} as Record<SubgraphName, string>;
+  for (const name of SUBGRAPHS) {
+    const override = databaseUrlOverride(name);
+    const dbName = `${opts.dbPrefix}_${name}`;
+    // One at a time: concurrent CREATE DATABASE from template1 can fail ("being accessed by other users").
+    if (!override) await createDatabase(opts.serverUrl, dbName);
+    databaseUrls[name] = override ?? databaseUrl(opts.serverUrl, dbName);
+  }
+  const supergraphFile = writeSupergraph(opts.supergraphFile, opts.supergraphConfig).file;
+  const jwtSecret = opts.jwtSecret ?? process.env.JWT_SECRET ?? randomBytes(32).toString("base64url");
+
+  const shared: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    NATS_URL: opts.natsUrl,
+    EVENTS_PREFIX: opts.eventsPrefix,
+    JWT_SECRET: jwtSecret,
+    ...Object.fromEntries(SUBGRAPHS.map((name) => [envKey(name), urls[name]])),
+    ...opts.env,
+  };
+  const procs = Object.fromEntries(
+    PROCESS_NAMES.map((name): [ProcessName, Proc] => {
+      const own = name === "gateway" ? { SUPERGRAPH_FILE: supergraphFile } : { DATABASE_URL: databaseUrls[name] };
+      const env = { ...shared, PORT: String(ports[name]), SERVICE_NAME: name, ...own, ...opts.envFor?.[name] };
+      return [name, { name, port: ports[name], env, entry: opts.entries?.[name] ?? defaultEntry(name), lines: [] }];
+    }),
+  ) as Record<ProcessName, Proc>;
+
+  const logFiles = new Map<ProcessName, WriteStream>();
+  const output = (proc: Proc, line: string, toStderr: boolean) => {
+    remember(proc.lines, line);
+    if (opts.log === "inherit") (toStderr ? process.stderr : process.stdout).write(`[${proc.name}] ${line}\n`);
+    if (opts.log === "file") {
+      if (!logFiles.has(proc.name)) {
+        mkdirSync(path.join(localDir, "logs"), { recursive: true });
+        logFiles.set(proc.name, createWriteStream(path.join(localDir, "logs", `${opts.dbPrefix}-${proc.name}.log`), { flags: "a" }));
+      }
+      logFiles.get(proc.name)!.write(`${line}\n`);
+    }
+  };
+
+  const start = async (name: ProcessName) => {
+    const proc = procs[name];
+    if (proc.child && proc.child.exitCode === null && proc.child.signalCode === null) return;
+    const child = spawn(process.execPath, ["--import", "tsx", "--import", guard, proc.entry], {
+      cwd: repoRoot,
+      env: proc.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    proc.child = child;
+    killOnExit(child);
+    createInterface({ input: child.stdout! }).on("line", (line) => output(proc, line, false));
+    createInterface({ input: child.stderr! }).on("line", (line) => output(proc, line, true));
+    child.once("error", (err) => output(proc, `[launcher] ${err.message}`, true));
+    child.once("exit", (code, signal) => output(proc, `[launcher] exited (${signal ?? `code ${code}`})`, true));
+    await waitReady(proc, child, opts.readyTimeoutMs ?? 60_000);
+  };
+  const stop = async (name: ProcessName, signal: "SIGTERM" | "SIGKILL" = "SIGTERM") => {
+    const child = procs[name].child;
+    if (child) await stopChild(child, signal);
+  };
+  const stopAll = async () => {
+    await stop("gateway");
+    await Promise.all(SUBGRAPHS.map((name) => stop(name)));
+    for (const file of logFiles.values()) file.end();
+  };
+
+  try {
+    await Promise.all(SUBGRAPHS.map(start));
+    await start("gateway");
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return {
+    gatewayUrl: localUrl("gateway"),
+    urls,
+    databaseUrls,
+    ports,
+    jwtSecret,
+    supergraphFile,
+    start,
+    stop,
+    stopAll,
+    logs: (name) => procs[name].lines.join("\n"),
+  };
+}
+
+async function choosePorts(opts: StackOptions): Promise<Record<ProcessName, number>> {
+  const ports = {} as Record<ProcessName, number>;
+  const taken = new Set<number>();
+  for (const name of PROCESS_NAMES) {
+    let port = opts.ports?.[name] ?? (opts.useDefaultPorts && (await isPortFree(DEFAULT_PORTS[name])) ? DEFAULT_PORTS[name] : 0);
+    while (port === 0 || taken.has(port)) port = await freePort(); // the kernel may hand out a port twice
+    taken.add(port);
+    ports[name] = port;
+  }
+  return ports;
+}
+
+/** Polls GET /health/ready until 200; rejects with the process's recent output if it exits or times out. */
+async function waitReady(proc: Proc, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const readyUrl = `http://127.0.0.1:${proc.port}/health/ready`;
+  let gone = false;
+  void exited(child).then(() => (gone = true));
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(200)) {
+    if (gone) throw new Error(`${proc.name} exited before it was ready; recent output:\n${proc.lines.join("\n")}`);
+    const status = await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) }).then(
+      (res) => res.status,
+      () => 0,
+    );
+    if (status === 200) return;
+  }
+  throw new Error(`${proc.name} was not ready within ${timeoutMs / 1000} s at ${readyUrl}; recent output:\n${proc.lines.join("\n")}`);
+}
