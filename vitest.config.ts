@@ -8,5 +8,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     reporters: ["default"],
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
   },
 });

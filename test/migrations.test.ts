@@ -47,7 +47,8 @@ afterAll(async () => {
 });
 
 describe("migrations", () => {
-  it.each(SUBGRAPHS)("%s: migrations build the database its Prisma schema describes", async (subgraph) => {
+  // Concurrent: each case waits mostly on Prisma 6 wasm start-up.
+  it.concurrent.each(SUBGRAPHS)("%s: migrations build the database its Prisma schema describes", async (subgraph) => {
     const viaMigrations = await freshDatabase(`${subgraph}_m`);
     const viaSchema = await freshDatabase(`${subgraph}_s`);
     await migrate(subgraph, viaMigrations);
