@@ -2,7 +2,7 @@
 // for `npm run up` and for the tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -107,17 +107,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }),
   ) as Record<ProcessName, Proc>;
 
-  const logFiles = new Map<ProcessName, WriteStream>();
+  const logDir = path.join(localDir, "logs");
+  if (opts.log === "file") mkdirSync(logDir, { recursive: true });
   const output = (proc: Proc, line: string, toStderr: boolean) => {
     remember(proc.lines, line);
     if (opts.log === "inherit") (toStderr ? process.stderr : process.stdout).write(`[${proc.name}] ${line}\n`);
-    if (opts.log === "file") {
-      if (!logFiles.has(proc.name)) {
-        mkdirSync(path.join(localDir, "logs"), { recursive: true });
-        logFiles.set(proc.name, createWriteStream(path.join(localDir, "logs", `${opts.dbPrefix}-${proc.name}.log`), { flags: "a" }));
-      }
-      logFiles.get(proc.name)!.write(`${line}\n`);
-    }
+    // Synchronous appends: nothing to close, and lines that arrive after stopAll still land.
+    if (opts.log === "file") appendFileSync(path.join(logDir, `${opts.dbPrefix}-${proc.name}.log`), `${line}\n`);
   };
 
   const start = async (name: ProcessName) => {
@@ -143,7 +139,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const stopAll = async () => {
     await stop("gateway");
     await Promise.all(SUBGRAPHS.map((name) => stop(name)));
-    for (const file of logFiles.values()) file.end();
   };
 
   try {
