@@ -59,7 +59,7 @@ function acceptsTcp(port: number, host = "127.0.0.1"): Promise<boolean> {
   });
 }
 
-const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+export const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
 export function exited(child: ChildProcess): Promise<void> {
   return isRunning(child) ? new Promise((resolve) => child.once("exit", () => resolve())) : Promise.resolve();

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { localDir, repoRoot } from "@cinema/platform/config";
 import { writeSupergraph } from "../compose.ts";
-import { createDatabase, databaseUrl, databaseUrlOverride, exited, freePort, isPortFree, killOnExit, remember, stopChild } from "./infra.ts";
+import { createDatabase, databaseUrl, databaseUrlOverride, exited, freePort, isPortFree, isRunning, killOnExit, remember, stopChild } from "./infra.ts";
 import { DEFAULT_PORTS, SUBGRAPHS, type SubgraphName } from "./subgraphs.ts";
 
 export type ProcessName = SubgraphName | "gateway";
@@ -118,7 +118,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   const start = async (name: ProcessName) => {
     const proc = procs[name];
-    if (proc.child && proc.child.exitCode === null && proc.child.signalCode === null) return;
+    if (proc.child && isRunning(proc.child)) return;
     const child = spawn(process.execPath, ["--import", "tsx", "--import", guard, proc.entry], {
       cwd: repoRoot,
       env: proc.env,
@@ -182,7 +182,7 @@ async function waitReady(proc: Proc, child: ChildProcess, timeoutMs: number): Pr
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(200)) {
     if (gone) throw new Error(`${proc.name} exited before it was ready; recent output:\n${proc.lines.join("\n")}`);
     const status = await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) }).then(
-      (res) => res.status,
+      (res) => (void res.body?.cancel(), res.status),
       () => 0,
     );
     if (status === 200) return;
