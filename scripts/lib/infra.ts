@@ -238,12 +238,17 @@ async function importEmbeddedPostgres() {
 // ---------------------------------------------------------------------------------------------
 // NATS
 
-/** NATS_URL when given; else Debian's nats-server with JetStream on a free port. */
-export async function ensureNats(): Promise<Nats> {
+/**
+ * NATS_URL when given; else Debian's nats-server with JetStream on a free port. Its store persists
+ * in `storeDir` (default .local/nats) like the embedded database does, so events still in the
+ * stream and the durable consumers' positions survive a restart of `npm run up`.
+ */
+export async function ensureNats(opts: { storeDir?: string; keepStore?: boolean } = {}): Promise<Nats> {
   if (process.env.NATS_URL) return { url: process.env.NATS_URL, stop: noop };
   const bin = natsServerBinary();
   const port = await freePort();
-  const storeDir = path.join(localDir, `nats-${port}`);
+  const storeDir = opts.storeDir ?? path.join(localDir, "nats");
+  const keepStore = opts.keepStore ?? true;
   const child = spawn(bin, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: ["ignore", "pipe", "pipe"] });
   killOnExit(child);
   // Always drain its output (a full pipe would block the server); keep the tail for errors.
@@ -251,8 +256,7 @@ export async function ensureNats(): Promise<Nats> {
   for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk: Buffer) => remember(output, chunk.toString(), 50));
   const stop = async () => {
     await stopChild(child);
-    // The store is per port and the next run gets another port: nothing would reuse it.
-    rmSync(storeDir, { recursive: true, force: true });
+    if (!keepStore) rmSync(storeDir, { recursive: true, force: true });
   };
   for (const deadline = Date.now() + 15_000; !(await acceptsTcp(port)); await sleep(100)) {
     if (!isRunning(child) || Date.now() > deadline) {
@@ -317,7 +321,7 @@ export async function testInfra(): Promise<{ serverUrl: string; natsUrl: string;
         ? { serverUrl: MACHINE_POSTGRES, stop: noop }
         : ensurePostgres({ dataDir: path.join(localDir, "pg-test") }))(),
     (async (): Promise<Nats> =>
-      !process.env.NATS_URL && (await hasJetStream(MACHINE_NATS)) ? { url: MACHINE_NATS, stop: noop } : ensureNats())(),
+      !process.env.NATS_URL && (await hasJetStream(MACHINE_NATS)) ? { url: MACHINE_NATS, stop: noop } : ensureNats({ storeDir: path.join(localDir, `nats-test-${process.pid}`), keepStore: false }))(),
   ]);
   return {
     serverUrl: postgres.serverUrl,

@@ -53,6 +53,8 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
     ...opts.apollo,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // We handle SIGTERM ourselves (below) so shutdown can finish closing consumers and pools.
+    stopOnTerminationSignals: false,
     plugins: [...(opts.apollo.plugins ?? []), ApolloServerPluginDrainHttpServer({ httpServer })],
   } as ApolloServerOptions<C>);
   await apollo.start();
