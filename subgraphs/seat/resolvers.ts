@@ -4,10 +4,13 @@ import { requireService } from "@cinema/platform/auth";
 import type { RequestContext } from "@cinema/platform/server";
 import { idSchema, isId, parseInput, seatLabelSchema } from "@cinema/platform/validation";
 import type { SeatDb } from "./data.ts";
-import { FREE, confirmSeats, holdSeats, releaseHeldSeats } from "./domain/holds.ts";
+import type { EventBus } from "@cinema/platform/nats";
+import { FREE, confirmSeats, holdSeats, releaseSeats } from "./domain/holds.ts";
+import { announceSeats } from "./domain/live.ts";
 
 export interface SeatContext extends RequestContext {
   db: SeatDb;
+  bus: EventBus;
   loaders: ReturnType<typeof createLoaders>;
 }
 
@@ -55,18 +58,24 @@ export const resolvers = {
     availableSeatCount: ({ id }: { id: string }, _: unknown, { loaders }: SeatContext) => loaders.available.load(id),
   },
   Mutation: {
-    holdSeats: (_: unknown, args: unknown, { viewer, db }: SeatContext) => {
+    holdSeats: async (_: unknown, args: unknown, { viewer, db, bus }: SeatContext) => {
       requireService(viewer);
       const { reservationId, screeningId, labels } = parseInput(holdInput, args, "args");
-      return holdSeats(db, reservationId, screeningId, [...new Set(labels)]);
+      const held = await holdSeats(db, reservationId, screeningId, [...new Set(labels)]);
+      announceSeats(db, bus, screeningId, held);
+      return held;
     },
-    confirmSeats: (_: unknown, args: { reservationId: string; count: number }, { viewer, db }: SeatContext) => {
+    confirmSeats: async (_: unknown, args: { reservationId: string; count: number }, { viewer, db, bus }: SeatContext) => {
       requireService(viewer);
-      return confirmSeats(db, parseInput(idSchema, args.reservationId, "reservationId"), args.count);
+      const sold = await confirmSeats(db, parseInput(idSchema, args.reservationId, "reservationId"), args.count);
+      announceSeats(db, bus, sold.screeningId, sold.labels);
+      return sold.labels;
     },
-    releaseSeats: (_: unknown, args: { reservationId: string }, { viewer, db }: SeatContext) => {
+    releaseSeats: async (_: unknown, args: { reservationId: string }, { viewer, db, bus }: SeatContext) => {
       requireService(viewer);
-      return releaseHeldSeats(db, parseInput(idSchema, args.reservationId, "reservationId"));
+      const released = await releaseSeats(db, parseInput(idSchema, args.reservationId, "reservationId"), ["HELD"]);
+      if (released.screeningId) announceSeats(db, bus, released.screeningId, released.labels);
+      return released.labels.length;
     },
   },
 };

@@ -21,9 +21,9 @@ await runSubgraph<SeatDb, SeatContext>({
   name: "seat",
   schemaFile: new URL("./schema.graphql", import.meta.url),
   createDb: createSeatDb,
-  build: ({ db }) => ({
+  build: ({ db, bus }) => ({
     resolvers,
-    context: (base) => ({ ...base, db, loaders: createLoaders(db) }),
+    context: (base) => ({ ...base, db, bus, loaders: createLoaders(db) }),
     consumers: seatConsumers(db),
     jobs: [holdSweeper(db)],
   }),

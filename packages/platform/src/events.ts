@@ -45,6 +45,34 @@ export interface EventData {
     seats: string[];
     reason: string;
   };
+  /** The ticket is already VOID when this is published (same transaction). */
+  "reservation.cancelled": {
+    reservationId: string;
+    customerId: string;
+    screeningId: string;
+    seats: string[];
+    amountCents: number;
+    currency: string;
+    cancelledBy: string;
+  };
+  "ticket.issued": {
+    reservationId: string;
+    customerId: string;
+    ticketId: string;
+    code: string;
+  };
+  "payment.refunded": {
+    reservationId: string;
+    customerId: string;
+    paymentId: string;
+    amountCents: number;
+    currency: string;
+  };
+  "seat.released": {
+    reservationId: string;
+    screeningId: string;
+    seats: string[];
+  };
 }
 export type EventType = keyof EventData;
 
@@ -61,3 +89,18 @@ export function createEvent<T extends EventType>(
 export const subjectFor = (prefix: string, type: EventType | string) => `${prefix}.${type}`;
 export const streamNameFor = (prefix: string) => prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, "_");
 export const deadLetterSubject = (prefix: string, consumer: string) => `${prefix}.dlq.${consumer}`;
+
+/**
+ * Live notifications for subscriptions: plain NATS subjects outside the stream (best effort, not
+ * stored), published after the change committed. The durable record is always the event above.
+ * - `<prefix>_live.seats.<screeningId>`   → SeatMapChange
+ * - `<prefix>_live.mypage.<customerId>`   → the customer's MyReservation row as my page shows it
+ */
+export const liveSeatsSubject = (prefix: string, screeningId: string) => `${prefix}_live.seats.${screeningId}`;
+export const liveMypageSubject = (prefix: string, customerId: string) => `${prefix}_live.mypage.${customerId}`;
+
+export interface SeatMapChange {
+  screeningId: string;
+  seats: { label: string; row: string; number: number; status: "AVAILABLE" | "HELD" | "SOLD" }[];
+  availableSeatCount: number;
+}

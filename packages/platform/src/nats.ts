@@ -112,3 +112,12 @@ async function handleOne<T extends EventType>(bus: EventBus, opts: ConsumerOptio
     }
   }
 }
+
+/** Best-effort live notification (see liveSeatsSubject): never stored, never awaited by callers. */
+export function publishLive(bus: EventBus, subject: string, payload: unknown): void {
+  try {
+    bus.nc.publish(subject, JSON.stringify(payload));
+  } catch (err) {
+    logger.debug({ err, subject }, "live notification dropped");
+  }
+}

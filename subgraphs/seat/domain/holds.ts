@@ -77,30 +77,41 @@ async function whyNotHeld(db: SeatDb, screeningId: string, labels: string[]): Pr
  * The reservation's held seats become SOLD, all or none: if a hold ran out and a seat went to
  * someone else, nothing is sold and the saga refunds. Repeating a confirm is harmless.
  */
-export async function confirmSeats(db: SeatDb, reservationId: string, count: number): Promise<string[]> {
+export async function confirmSeats(db: SeatDb, reservationId: string, count: number): Promise<{ screeningId: string; labels: string[] }> {
   return db.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(
       `UPDATE seat SET status = 'SOLD', hold_expires_at = NULL, updated_at = now() WHERE reservation_id = $1::uuid AND status = 'HELD'`,
       reservationId,
     );
-    const sold = await tx.$queryRawUnsafe<{ label: string }[]>(
-      `SELECT label FROM seat WHERE reservation_id = $1::uuid AND status = 'SOLD' ORDER BY position`,
+    const sold = await tx.$queryRawUnsafe<{ label: string; screening_id: string }[]>(
+      `SELECT label, screening_id::text FROM seat WHERE reservation_id = $1::uuid AND status = 'SOLD' ORDER BY position`,
       reservationId,
     );
     if (sold.length !== count) {
       throw new AppError(ErrorCode.SEAT_UNAVAILABLE, "Your seat hold ran out before payment finished; the seats are no longer yours.");
     }
-    return sold.map((r) => r.label);
+    return { screeningId: sold[0]!.screening_id, labels: sold.map((r) => r.label) };
   });
 }
 
-/** Gives back the seats a reservation holds (not those it bought: cancellation does that). */
-export async function releaseHeldSeats(db: SeatDb, reservationId: string): Promise<number> {
-  return db.$executeRawUnsafe(
+export interface Released {
+  screeningId: string | null;
+  labels: string[];
+}
+
+/**
+ * Gives a reservation's seats back. `statuses` is ['HELD'] for compensation (a failed booking's
+ * hold) and ['HELD', 'SOLD'] for a cancellation. Repeating it releases nothing more.
+ */
+export async function releaseSeats(db: Pick<SeatDb, "$queryRawUnsafe">, reservationId: string, statuses: ("HELD" | "SOLD")[]): Promise<Released> {
+  const rows = await db.$queryRawUnsafe<{ label: string; screening_id: string }[]>(
     `UPDATE seat SET status = 'AVAILABLE', reservation_id = NULL, hold_expires_at = NULL, updated_at = now()
-      WHERE reservation_id = $1::uuid AND status = 'HELD'`,
+      WHERE reservation_id = $1::uuid AND status::text = ANY($2::text[])
+      RETURNING label, screening_id::text`,
     reservationId,
+    statuses,
   );
+  return { screeningId: rows[0]?.screening_id ?? null, labels: rows.map((r) => r.label) };
 }
 
 /** Normalises holds that ran out (they already count as free; this keeps the table honest). */
