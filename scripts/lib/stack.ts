@@ -51,6 +51,9 @@ export interface Stack {
   databaseUrls: Record<SubgraphName, string>;
   ports: Record<ProcessName, number>;
   jwtSecret: string;
+  /** What the processes were given, for tests that publish or inspect events themselves. */
+  natsUrl: string;
+  eventsPrefix: string;
   supergraphFile: string;
   /** (Re)starts a stopped process with the same port and environment and waits until it is ready. */
   start(name: ProcessName): Promise<void>;
@@ -154,6 +157,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     databaseUrls,
     ports,
     jwtSecret,
+    natsUrl: opts.natsUrl,
+    eventsPrefix: opts.eventsPrefix,
     supergraphFile,
     start,
     stop,

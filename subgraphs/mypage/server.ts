@@ -7,9 +7,9 @@ await runSubgraph<MypageDb, MypageContext>({
   name: "mypage",
   schemaFile: new URL("./schema.graphql", import.meta.url),
   createDb: createMypageDb,
-  build: ({ db }) => ({
+  build: ({ db, bus }) => ({
     resolvers,
     context: (base) => ({ ...base, db }),
-    consumers: mypageConsumers(db),
+    consumers: mypageConsumers(db, bus),
   }),
 });

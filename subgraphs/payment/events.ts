@@ -1,5 +1,24 @@
+import type { ConsumerOptions, EventType } from "@cinema/platform";
+import type { EventEnvelope } from "@cinema/platform/events";
+import type { OutboxRelay } from "@cinema/platform/outbox";
+import type { PaymentDb } from "./data.ts";
+import type { PaymentProvider } from "./domain/provider.ts";
+import { refundCancelled } from "./domain/refund-cancelled.ts";
+
 /**
- * What the payment subgraph publishes and consumes.
- * - publishes nothing yet; consumes nothing yet (refunds on `reservation.cancelled` come with cancellation).
+ * What the payment subgraph consumes and publishes.
+ * - consumes `reservation.cancelled` → refunds the charge;
+ * - publishes `payment.refunded` (the seat subgraph releases the seats on it).
  */
-export const publishes = [] as const;
+export function paymentConsumers(db: PaymentDb, provider: PaymentProvider, relay: OutboxRelay): ConsumerOptions<EventType>[] {
+  return [
+    {
+      durable: "payment_reservation-cancelled",
+      type: "reservation.cancelled",
+      handle: async (event) => {
+        await refundCancelled(db, provider, event as EventEnvelope<"reservation.cancelled">);
+        void relay.kick();
+      },
+    },
+  ];
+}

@@ -1,6 +1,7 @@
 import { intEnv } from "@cinema/platform/config";
 import { runSubgraph } from "@cinema/platform/subgraph";
 import { createPaymentDb, type PaymentDb } from "./data.ts";
+import { paymentConsumers } from "./events.ts";
 import { SimulatedCardProcessor } from "./domain/simulated-card-processor.ts";
 import { createLoaders, resolvers, type PaymentContext } from "./resolvers.ts";
 
@@ -14,8 +15,9 @@ await runSubgraph<PaymentDb, PaymentContext>({
   name: "payment",
   schemaFile: new URL("./schema.graphql", import.meta.url),
   createDb: createPaymentDb,
-  build: ({ db }) => ({
+  build: ({ db, relay }) => ({
     resolvers,
     context: (base) => ({ ...base, db, provider, loaders: createLoaders(db) }),
+    consumers: paymentConsumers(db, provider, relay),
   }),
 });

@@ -10,8 +10,8 @@ export function createSagaPorts(): SagaPorts {
   return {
     catalog: {
       async screening(id) {
-        const data = await movie.request<{ screening: { id: string; priceCents: number; currency: string; onSale: boolean } | null }>(
-          `query ($id: ID!) { screening(id: $id) { id priceCents currency onSale } }`,
+        const data = await movie.request<{ screening: Awaited<ReturnType<SagaPorts["catalog"]["screening"]>> }>(
+          `query ($id: ID!) { screening(id: $id) { id startsAt priceCents currency onSale } }`,
           { id },
         );
         return data.screening;

@@ -1,6 +1,24 @@
+import type { ConsumerOptions, EventType } from "@cinema/platform";
+import type { EventEnvelope } from "@cinema/platform/events";
+import { handleOnce, type OutboxRelay } from "@cinema/platform/outbox";
+import type { ReservationDb } from "./data.ts";
+import { issueTicket } from "./domain/issue-ticket.ts";
+
 /**
  * What the reservation subgraph publishes (through its outbox) and consumes.
- * - publishes `reservation.confirmed` and `reservation.failed` (domain/reserve.ts).
- * - consumes nothing yet.
+ * - publishes `reservation.confirmed`, `reservation.failed` (domain/reserve.ts),
+ *   `reservation.cancelled` (domain/cancel.ts) and `ticket.issued` (domain/issue-ticket.ts).
+ * - consumes its own `reservation.confirmed` to issue the ticket outside the booking's request.
  */
-export const publishes = ["reservation.confirmed", "reservation.failed"] as const;
+export function reservationConsumers(db: ReservationDb, relay: OutboxRelay): ConsumerOptions<EventType>[] {
+  return [
+    {
+      durable: "reservation_ticketing",
+      type: "reservation.confirmed",
+      handle: async (event) => {
+        await handleOnce(db, "reservation.ticketing", event, (tx) => issueTicket(tx, event as EventEnvelope<"reservation.confirmed">));
+        void relay.kick();
+      },
+    },
+  ];
+}

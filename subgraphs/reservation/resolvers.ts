@@ -1,8 +1,11 @@
 import { canSee, requireUser } from "@cinema/platform/auth";
-import { forbidden } from "@cinema/platform/errors";
+import { forbidden, notFound } from "@cinema/platform/errors";
 import type { RequestContext } from "@cinema/platform/server";
 import { isId, parseInput } from "@cinema/platform/validation";
 import type { Reservation } from "./generated/prisma/client.ts";
+import QRCode from "qrcode";
+import type { Ticket } from "./generated/prisma/client.ts";
+import { cancelReservation } from "./domain/cancel.ts";
 import { reserve, type ReserveDeps } from "./domain/reserve.ts";
 import { reserveInput } from "./domain/validation.ts";
 
@@ -27,12 +30,23 @@ export const resolvers = {
       if (customer.role === "service") throw forbidden("Bookings are made by customers.");
       return reserve(deps, customer.id, parseInput(reserveInput(), input));
     },
+    cancelReservation: (_: unknown, { id }: { id: string }, { viewer, deps }: ReservationContext) => {
+      const who = requireUser(viewer);
+      if (!isId(id)) throw notFound("Reservation", id);
+      return cancelReservation(deps, who, id);
+    },
   },
   Reservation: {
     __resolveReference: ({ id }: { id: string }, ctx: ReservationContext) => findVisible(id, ctx),
     screening: (r: Reservation) => ({ __typename: "Screening", id: r.screeningId }),
     failureReason: (r: Reservation) => (r.status === "FAILED" ? r.failureMessage : null),
+    ticket: (r: Reservation, _: unknown, { deps }: ReservationContext) => deps.db.ticket.findUnique({ where: { reservationId: r.id } }),
     createdAt: (r: Reservation) => r.createdAt.toISOString(),
     updatedAt: (r: Reservation) => r.updatedAt.toISOString(),
+  },
+  Ticket: {
+    qrSvg: (t: Ticket) => QRCode.toString(t.code, { type: "svg", errorCorrectionLevel: "M", margin: 1 }),
+    issuedAt: (t: Ticket) => t.issuedAt.toISOString(),
+    voidedAt: (t: Ticket) => t.voidedAt?.toISOString() ?? null,
   },
 };

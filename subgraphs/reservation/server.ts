@@ -1,6 +1,7 @@
 import { runSubgraph } from "@cinema/platform/subgraph";
 import { createSagaPorts } from "./clients.ts";
 import { createReservationDb, type ReservationDb } from "./data.ts";
+import { reservationConsumers } from "./events.ts";
 import { resolvers, type ReservationContext } from "./resolvers.ts";
 
 await runSubgraph<ReservationDb, ReservationContext>({
@@ -9,6 +10,6 @@ await runSubgraph<ReservationDb, ReservationContext>({
   createDb: createReservationDb,
   build: ({ db, relay }) => {
     const deps = { db, relay, ...createSagaPorts() };
-    return { resolvers, context: (base) => ({ ...base, deps }) };
+    return { resolvers, context: (base) => ({ ...base, deps }), consumers: reservationConsumers(db, relay) };
   },
 });

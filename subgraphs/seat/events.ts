@@ -1,19 +1,34 @@
 import type { ConsumerOptions, EventType } from "@cinema/platform";
-import { handleOnce } from "@cinema/platform/outbox";
+import type { EventEnvelope } from "@cinema/platform/events";
+import { handleOnce, type OutboxRelay } from "@cinema/platform/outbox";
+import type { EventBus } from "@cinema/platform/nats";
 import type { SeatDb } from "./data.ts";
 import { createInventory } from "./domain/inventory.ts";
+import { announceSeats } from "./domain/live.ts";
+import { releaseRefunded } from "./domain/release-refunded.ts";
 
 /**
  * What the seat subgraph consumes and publishes.
- * - consumes `movie.screening-scheduled` → builds the screening's seat map.
- * - publishes nothing yet.
+ * - consumes `movie.screening-scheduled` → builds the screening's seat map;
+ * - consumes `payment.refunded` → releases a cancelled booking's seats, publishes `seat.released`.
  */
-export function seatConsumers(db: SeatDb): ConsumerOptions<EventType>[] {
+export function seatConsumers(db: SeatDb, bus: EventBus, relay: OutboxRelay): ConsumerOptions<EventType>[] {
   return [
     {
       durable: "seat_movie-screening-scheduled",
       type: "movie.screening-scheduled",
-      handle: (event) => handleOnce(db, "seat.inventory", event, (tx) => createInventory(tx, event as never)).then(() => {}),
+      handle: async (event) => {
+        await handleOnce(db, "seat.inventory", event, (tx) => createInventory(tx, event as EventEnvelope<"movie.screening-scheduled">));
+      },
+    },
+    {
+      durable: "seat_payment-refunded",
+      type: "payment.refunded",
+      handle: async (event) => {
+        const released = await releaseRefunded(db, event as EventEnvelope<"payment.refunded">);
+        void relay.kick();
+        if (released?.screeningId) announceSeats(db, bus, released.screeningId, released.labels);
+      },
     },
   ];
 }

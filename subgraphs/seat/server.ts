@@ -21,10 +21,10 @@ await runSubgraph<SeatDb, SeatContext>({
   name: "seat",
   schemaFile: new URL("./schema.graphql", import.meta.url),
   createDb: createSeatDb,
-  build: ({ db, bus }) => ({
+  build: ({ db, bus, relay }) => ({
     resolvers,
     context: (base) => ({ ...base, db, bus, loaders: createLoaders(db) }),
-    consumers: seatConsumers(db),
+    consumers: seatConsumers(db, bus, relay),
     jobs: [holdSweeper(db)],
   }),
 });

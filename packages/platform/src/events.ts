@@ -70,7 +70,8 @@ export interface EventData {
   };
   "seat.released": {
     reservationId: string;
-    screeningId: string;
+    /** null when the booking had no seats left to release. */
+    screeningId: string | null;
     seats: string[];
   };
 }

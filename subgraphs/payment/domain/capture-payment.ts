@@ -74,7 +74,7 @@ export async function capturePayment(db: PaymentDb, provider: PaymentProvider, i
   });
   if (captured.count === 0) {
     // Voided while the processor was charging: give the money back now.
-    await provider.refund(result.reference, input.amountCents);
+    await provider.refund(result.reference, input.amountCents, `void-${claim.id}`);
     await db.payment.update({ where: { id: claim.id }, data: { providerRef: result.reference } });
     logger.warn({ reservationId: input.reservationId }, "late charge refunded after void");
     throw new AppError(ErrorCode.CONFLICT, "This reservation's payment was cancelled.");

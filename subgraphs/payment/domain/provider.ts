@@ -16,8 +16,11 @@ export type ChargeResult = { ok: true; reference: string } | { ok: false; declin
 export interface PaymentProvider {
   readonly name: string;
   charge(request: ChargeRequest): Promise<ChargeResult>;
-  /** Gives the whole charge back (a void before settlement, a refund after). */
-  refund(reference: string, amountCents: number): Promise<void>;
+  /**
+   * Gives the whole charge back (a void before settlement, a refund after). The processor must
+   * refund at most once per idempotency key, so a retried refund is harmless.
+   */
+  refund(reference: string, amountCents: number, idempotencyKey: string): Promise<void>;
 }
 
 /** The processor could not be reached or failed: the charge did not happen. */

@@ -25,6 +25,7 @@ export interface SimulationSettings {
 export class SimulatedCardProcessor implements PaymentProvider {
   readonly name = "simulated";
   private readonly charges = new Map<string, string>(); // idempotency key → reference
+  private readonly refunds = new Set<string>(); // idempotency keys of refunds done
 
   constructor(private readonly settings: SimulationSettings) {}
 
@@ -40,8 +41,9 @@ export class SimulatedCardProcessor implements PaymentProvider {
     return { ok: true, reference };
   }
 
-  async refund(_reference: string, _amountCents: number): Promise<void> {
+  async refund(_reference: string, _amountCents: number, idempotencyKey: string): Promise<void> {
     await this.network();
+    this.refunds.add(idempotencyKey);
   }
 
   private async network() {

@@ -28,7 +28,7 @@ export async function voidPayment(db: PaymentDb, provider: PaymentProvider, inpu
   const claimed = await db.payment.updateMany({ where: { id: payment.id, status: "CAPTURED" }, data: { status: "VOIDED" } });
   if (claimed.count === 1) {
     try {
-      await provider.refund(payment.providerRef!, payment.amountCents);
+      await provider.refund(payment.providerRef!, payment.amountCents, `void-${payment.id}`);
     } catch {
       await db.payment.update({ where: { id: payment.id }, data: { status: "CAPTURED" } });
       throw serviceUnavailable("The card processor is not responding; the charge will be cancelled shortly.");

@@ -1,6 +1,6 @@
 /** What the reserve saga needs from the other subgraphs; clients.ts implements these over GraphQL. */
 export interface ScreeningCatalog {
-  screening(id: string): Promise<{ id: string; priceCents: number; currency: string; onSale: boolean } | null>;
+  screening(id: string): Promise<{ id: string; startsAt: string; priceCents: number; currency: string; onSale: boolean } | null>;
 }
 
 export interface SeatInventory {

@@ -45,7 +45,11 @@ async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: stri
     const screening = await deps.catalog.screening(r.screeningId);
     if (!screening) throw notFound("Screening", r.screeningId);
     if (!screening.onSale) throw badInput("input.screeningId", "This screening has already started; tickets are no longer sold.");
-    await record("SCREENING_CHECKED", { amountCents: screening.priceCents * r.seats.length, currency: screening.currency });
+    await record("SCREENING_CHECKED", {
+      amountCents: screening.priceCents * r.seats.length,
+      currency: screening.currency,
+      screeningStartsAt: new Date(screening.startsAt),
+    });
 
     attempted.hold = true;
     await deps.seats.hold(r.id, r.screeningId, r.seats);

@@ -1,0 +1,29 @@
+import type { MypageDb } from "./data.ts";
+
+/** A booking row with its history, as the resolvers and the live notifications present it. */
+export const loadMyReservation = (db: MypageDb, reservationId: string) =>
+  db.myReservation.findUnique({ where: { reservationId }, include: { history: { orderBy: { at: "asc" } } } });
+
+type Row = NonNullable<Awaited<ReturnType<typeof loadMyReservation>>>;
+
+/** The GraphQL `MyReservation` shape (also the JSON of live notifications). */
+export function toGraphQL(r: Row) {
+  return {
+    id: r.reservationId,
+    status: r.reservationStatus,
+    paymentStatus: r.paymentStatus,
+    ticketStatus: r.ticketStatus,
+    ticketCode: r.ticketCode,
+    seatsReleased: r.seatsReleased,
+    movieTitle: r.movieTitle,
+    auditoriumName: r.auditoriumName,
+    screeningStartsAt: r.screeningStartsAt?.toISOString() ?? null,
+    seats: r.seats,
+    amountCents: r.amountCents,
+    currency: r.currency,
+    refundedAmountCents: r.refundedAmountCents,
+    bookedAt: r.bookedAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    history: r.history.map((h) => ({ at: h.at.toISOString(), kind: h.kind, description: h.description })),
+  };
+}
