@@ -39,18 +39,20 @@ export interface TestStack {
 
 let current: Stack | undefined;
 
-export async function startTestStack(opts: Pick<StackOptions, "env" | "envFor"> = {}): Promise<TestStack> {
+export async function startTestStack(opts: Pick<StackOptions, "env" | "envFor"> & { natsUrl?: string } = {}): Promise<TestStack> {
+  const { natsUrl: ownNats, ...stackOpts } = opts;
   const infra = await testInfra();
+  const natsUrl = ownNats ?? infra.natsUrl;
   const prefix = `t${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
   const release = async () => {
     // Only `${prefix}_<name>` (IF EXISTS): a DATABASE_URL_<NAME> override is never dropped.
     for (const name of SUBGRAPHS) await dropDatabase(infra.serverUrl, `${prefix}_${name}`);
-    await deleteStream(infra.natsUrl, streamNameFor(prefix));
+    await deleteStream(natsUrl, streamNameFor(prefix));
     await infra.stop();
   };
   let stack: Stack;
   try {
-    stack = await startStack({ serverUrl: infra.serverUrl, natsUrl: infra.natsUrl, dbPrefix: prefix, eventsPrefix: prefix, log: "silent", ...opts });
+    stack = await startStack({ serverUrl: infra.serverUrl, natsUrl, dbPrefix: prefix, eventsPrefix: prefix, log: "silent", ...stackOpts });
   } catch (err) {
     await release().catch(() => {}); // the start failure is the news
     throw err;

@@ -245,19 +245,30 @@ async function importEmbeddedPostgres() {
  */
 export async function ensureNats(opts: { storeDir?: string; keepStore?: boolean } = {}): Promise<Nats> {
   if (process.env.NATS_URL) return { url: process.env.NATS_URL, stop: noop };
-  const bin = natsServerBinary();
-  const port = await freePort();
   const storeDir = opts.storeDir ?? path.join(localDir, "nats");
-  const keepStore = opts.keepStore ?? true;
-  const child = spawn(bin, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: ["ignore", "pipe", "pipe"] });
+  const server = await startNatsServer({ port: await freePort(), storeDir });
+  return {
+    url: server.url,
+    stop: async () => {
+      await server.stop();
+      if (opts.keepStore === false) rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * One nats-server with JetStream on a given port and store directory. Starting it again with the
+ * same port and directory is a restart: the stream and the consumers' positions are still there
+ * (fault tests stop and start it this way).
+ */
+export async function startNatsServer(opts: { port: number; storeDir: string }): Promise<Nats> {
+  const { port, storeDir } = opts;
+  const child = spawn(natsServerBinary(), ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: ["ignore", "pipe", "pipe"] });
   killOnExit(child);
   // Always drain its output (a full pipe would block the server); keep the tail for errors.
   const output: string[] = [];
   for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk: Buffer) => remember(output, chunk.toString(), 50));
-  const stop = async () => {
-    await stopChild(child);
-    if (!keepStore) rmSync(storeDir, { recursive: true, force: true });
-  };
+  const stop = () => stopChild(child);
   for (const deadline = Date.now() + 15_000; !(await acceptsTcp(port)); await sleep(100)) {
     if (!isRunning(child) || Date.now() > deadline) {
       await stop();
