@@ -62,6 +62,14 @@ describe("cancelReservation", () => {
     expect([seats["A-1"], seats["A-2"]]).toEqual(["AVAILABLE", "AVAILABLE"]);
     // The seats can be booked again.
     expect((await reserve(t, "victor", { screeningId: screening.id, seats: ["A-1"] })).data.reserve.status).toBe("CONFIRMED");
+
+    // The notifications worker, subscribed to the same stream, wrote one message per event.
+    const messages = await waitFor(async () => {
+      const rows = await t.sql("notifications", `SELECT kind, subject FROM notification WHERE reservation_id = $1 ORDER BY created_at`, [id]);
+      return rows.length === 2 ? rows : null;
+    }, { timeoutMs: 10_000 });
+    expect(messages.map((m) => m.kind)).toEqual(["BOOKING_CONFIRMED", "BOOKING_CANCELLED"]);
+    expect(messages[1].subject).toMatch(/A-1, A-2/);
   });
 
   it("refuses a second cancellation, a failed booking, someone else's booking, and a started screening", async () => {

@@ -10,7 +10,7 @@ import { signToken } from "@cinema/platform/auth";
 import { streamNameFor } from "@cinema/platform/events";
 import { dropDatabase, testInfra } from "../scripts/lib/infra.ts";
 import { startStack, type Stack, type StackOptions } from "../scripts/lib/stack.ts";
-import { SUBGRAPHS, type SubgraphName } from "../scripts/lib/subgraphs.ts";
+import { DATABASE_OWNERS, type DatabaseOwner } from "../scripts/lib/subgraphs.ts";
 
 // One secret for this test process, set before platform's auth.ts first reads (and caches) it:
 // every stack started here gets it (startStack's default), and tokenFor signs with it.
@@ -32,7 +32,7 @@ export interface TestStack {
   gql<T = any>(query: string, variables?: Record<string, unknown>, opts?: GqlOptions): Promise<GqlResult<T>>;
   tokenFor(userId: string, role?: "customer" | "admin"): Promise<string>;
   /** Runs SQL against one subgraph's database of this stack (invariant checks). */
-  sql<R extends pg.QueryResultRow = any>(subgraph: SubgraphName, text: string, params?: unknown[]): Promise<R[]>;
+  sql<R extends pg.QueryResultRow = any>(subgraph: DatabaseOwner, text: string, params?: unknown[]): Promise<R[]>;
   /** Stops the processes, drops the databases, deletes the JetStream stream. */
   cleanup(): Promise<void>;
 }
@@ -46,7 +46,7 @@ export async function startTestStack(opts: Pick<StackOptions, "env" | "envFor"> 
   const prefix = `t${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
   const release = async () => {
     // Only `${prefix}_<name>` (IF EXISTS): a DATABASE_URL_<NAME> override is never dropped.
-    for (const name of SUBGRAPHS) await dropDatabase(infra.serverUrl, `${prefix}_${name}`);
+    for (const name of DATABASE_OWNERS) await dropDatabase(infra.serverUrl, `${prefix}_${name}`);
     await deleteStream(natsUrl, streamNameFor(prefix));
     await infra.stop();
   };
@@ -87,7 +87,7 @@ export async function startTestStack(opts: Pick<StackOptions, "env" | "envFor"> 
 }
 
 /** Runs SQL against a subgraph's database of the most recently started test stack. */
-export function sql<R extends pg.QueryResultRow = any>(subgraph: SubgraphName, text: string, params: unknown[] = []): Promise<R[]> {
+export function sql<R extends pg.QueryResultRow = any>(subgraph: DatabaseOwner, text: string, params: unknown[] = []): Promise<R[]> {
   if (!current) throw new Error("sql(): no test stack is running; call startTestStack() first");
   return query<R>(current.databaseUrls[subgraph], text, params);
 }

@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { listMigrations, migrate } from "@cinema/platform/migrate";
 import { diffSql, readText, schemaPath, snapshotPath } from "../scripts/lib/prisma6.ts";
-import { SUBGRAPHS } from "../scripts/lib/subgraphs.ts";
+import { DATABASE_OWNERS } from "../scripts/lib/subgraphs.ts";
 import { createDatabase, databaseUrl, dropDatabase, testInfra } from "../scripts/lib/infra.ts";
 
 const created: string[] = [];
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe("migrations", () => {
   // Concurrent: each case waits mostly on Prisma 6 wasm start-up.
-  it.concurrent.each(SUBGRAPHS)("%s: migrations build the database its Prisma schema describes", async (subgraph) => {
+  it.concurrent.each(DATABASE_OWNERS)("%s: migrations build the database its Prisma schema describes", async (subgraph) => {
     const viaMigrations = await freshDatabase(`${subgraph}_m`);
     const viaSchema = await freshDatabase(`${subgraph}_s`);
     await migrate(subgraph, viaMigrations);

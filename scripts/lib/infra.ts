@@ -10,7 +10,7 @@ import pg from "pg";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { localDir } from "@cinema/platform/config";
-import { SUBGRAPHS, type SubgraphName } from "./subgraphs.ts";
+import { DATABASE_OWNERS, type DatabaseOwner } from "./subgraphs.ts";
 
 export interface Postgres {
   /** A server-level URL (its path names the maintenance database, e.g. /postgres). */
@@ -103,7 +103,7 @@ export function databaseUrl(serverUrl: string, dbName: string): string {
  * provides (used as is: never created or dropped by our scripts). It wins over `${prefix}_<name>`
  * on the server of DATABASE_URL / the embedded one.
  */
-export function databaseUrlOverride(name: SubgraphName): string | undefined {
+export function databaseUrlOverride(name: DatabaseOwner): string | undefined {
   return process.env[`DATABASE_URL_${name.toUpperCase()}`] || undefined;
 }
 
@@ -151,7 +151,7 @@ async function answers(url: string): Promise<boolean> {
  */
 export async function ensurePostgres(opts: { dataDir?: string } = {}): Promise<Postgres> {
   if (process.env.DATABASE_URL) return { serverUrl: process.env.DATABASE_URL, stop: noop };
-  const overrides = SUBGRAPHS.map(databaseUrlOverride);
+  const overrides = DATABASE_OWNERS.map(databaseUrlOverride);
   // Nothing will be created on this server; any of the given servers serves as the answer.
   if (overrides.every(Boolean)) return { serverUrl: databaseUrl(overrides[0]!, "postgres"), stop: noop };
   return startEmbeddedPostgres(opts.dataDir ?? path.join(localDir, "pg"));

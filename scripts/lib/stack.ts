@@ -10,11 +10,11 @@ import { pathToFileURL } from "node:url";
 import { localDir, repoRoot } from "@cinema/platform/config";
 import { writeSupergraph } from "../compose.ts";
 import { createDatabase, databaseUrl, databaseUrlOverride, exited, freePort, isPortFree, isRunning, killOnExit, remember, stopChild } from "./infra.ts";
-import { DEFAULT_PORTS, SUBGRAPHS, type SubgraphName } from "./subgraphs.ts";
+import { DATABASE_OWNERS, DEFAULT_PORTS, SUBGRAPHS, WORKERS, type DatabaseOwner, type SubgraphName } from "./subgraphs.ts";
 
-export type ProcessName = SubgraphName | "gateway";
-/** Start order: the subgraphs (in parallel), then the gateway. */
-export const PROCESS_NAMES: readonly ProcessName[] = [...SUBGRAPHS, "gateway"];
+export type ProcessName = DatabaseOwner | "gateway";
+/** Start order: the subgraphs and workers (in parallel), then the gateway. */
+export const PROCESS_NAMES: readonly ProcessName[] = [...DATABASE_OWNERS, "gateway"];
 
 export interface StackOptions {
   /** Server-level PostgreSQL URL; the subgraphs' databases are created on it. */
@@ -48,7 +48,7 @@ export interface Stack {
   gatewayUrl: string;
   /** Each subgraph's /graphql URL. */
   urls: Record<SubgraphName, string>;
-  databaseUrls: Record<SubgraphName, string>;
+  databaseUrls: Record<DatabaseOwner, string>;
   ports: Record<ProcessName, number>;
   jwtSecret: string;
   /** What the processes were given, for tests that publish or inspect events themselves. */
@@ -74,7 +74,8 @@ interface Proc {
 }
 
 const guard = pathToFileURL(path.join(import.meta.dirname, "orphan-guard.ts")).href;
-const defaultEntry = (name: ProcessName) => (name === "gateway" ? "gateway/src/main.ts" : `subgraphs/${name}/server.ts`);
+const defaultEntry = (name: ProcessName) =>
+  name === "gateway" ? "gateway/src/main.ts" : (WORKERS as readonly string[]).includes(name) ? `workers/${name}/worker.ts` : `subgraphs/${name}/server.ts`;
 const envKey = (name: SubgraphName) => `SUBGRAPH_URL_${name.toUpperCase()}`;
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -82,8 +83,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const localUrl = (name: ProcessName) => `http://127.0.0.1:${ports[name]}/graphql`;
   const urls = Object.fromEntries(SUBGRAPHS.map((name) => [name, localUrl(name)])) as Record<SubgraphName, string>;
 
-  const databaseUrls = {} as Record<SubgraphName, string>;
-  for (const name of SUBGRAPHS) {
+  const databaseUrls = {} as Record<DatabaseOwner, string>;
+  for (const name of DATABASE_OWNERS) {
     const override = databaseUrlOverride(name);
     const dbName = `${opts.dbPrefix}_${name}`;
     // One at a time: concurrent CREATE DATABASE from template1 can fail ("being accessed by other users").
@@ -141,11 +142,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   const stopAll = async () => {
     await stop("gateway");
-    await Promise.all(SUBGRAPHS.map((name) => stop(name)));
+    await Promise.all(DATABASE_OWNERS.map((name) => stop(name)));
   };
 
   try {
-    await Promise.all(SUBGRAPHS.map(start));
+    await Promise.all(DATABASE_OWNERS.map(start));
     await start("gateway");
   } catch (err) {
     await stopAll();

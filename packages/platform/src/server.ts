@@ -21,7 +21,8 @@ export interface RequestContext extends BaseContext {
 export interface HttpServerOptions<C extends RequestContext> {
   name: string;
   port: number;
-  apollo: ApolloServerOptions<C>;
+  /** GraphQL at /graphql; a worker without one still gets health endpoints and graceful shutdown. */
+  apollo?: ApolloServerOptions<C>;
   /** Builds the per-request context on top of the verified viewer. */
   context?: (base: RequestContext, req: Request) => Promise<C> | C;
   /** Extra readiness checks (database, NATS, supergraph); /health/ready is 503 while any fails. */
@@ -49,15 +50,17 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
   httpServer.keepAliveTimeout = 65_000;
   let shuttingDown = false;
 
-  const apollo = new ApolloServer<C>({
-    ...opts.apollo,
-    formatError,
-    includeStacktraceInErrorResponses: false,
-    // We handle SIGTERM ourselves (below) so shutdown can finish closing consumers and pools.
-    stopOnTerminationSignals: false,
-    plugins: [...(opts.apollo.plugins ?? []), ApolloServerPluginDrainHttpServer({ httpServer })],
-  } as ApolloServerOptions<C>);
-  await apollo.start();
+  const apollo =
+    opts.apollo &&
+    new ApolloServer<C>({
+      ...opts.apollo,
+      formatError,
+      includeStacktraceInErrorResponses: false,
+      // We handle SIGTERM ourselves (below) so shutdown can finish closing consumers and pools.
+      stopOnTerminationSignals: false,
+      plugins: [...(opts.apollo.plugins ?? []), ApolloServerPluginDrainHttpServer({ httpServer })],
+    } as ApolloServerOptions<C>);
+  await apollo?.start();
 
   app.get("/health/live", (_req, res) => void res.json({ status: "ok", service: opts.name }));
   app.get("/health/ready", async (_req, res) => {
@@ -65,7 +68,7 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
     res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "not ready", service: opts.name });
   });
   opts.routes?.(app);
-  app.use(
+  if (apollo) app.use(
     "/graphql",
     express.json({ limit: process.env.MAX_BODY_BYTES ?? "100kb" }),
     expressMiddleware(apollo, {
@@ -92,14 +95,15 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
   await new Promise<void>((resolve) => httpServer.listen(opts.port, "0.0.0.0", resolve));
   const address = httpServer.address();
   const port = typeof address === "object" && address ? address.port : opts.port;
-  const url = `http://127.0.0.1:${port}/graphql`;
+  const url = `http://127.0.0.1:${port}${apollo ? "/graphql" : ""}`;
   logger.info({ url }, `${opts.name} ready`);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       shuttingDown = true;
-      await apollo.stop(); // stops accepting, drains in-flight requests
+      // Stop accepting and drain in-flight requests.
+      await (apollo ? apollo.stop() : new Promise<void>((resolve) => httpServer.close(() => resolve())));
       await opts.onShutdown?.();
       logger.info(`${opts.name} stopped`);
     })());

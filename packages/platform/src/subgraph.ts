@@ -4,34 +4,38 @@ import { logger } from "./logger.ts";
 import { migrate } from "./migrate.ts";
 import { connectEventBus, consumeEvents, type ConsumerOptions, type EventBus } from "./nats.ts";
 import { OutboxRelay, type TransactionalDb } from "./outbox.ts";
-import { startSubgraph, type RequestContext, type RunningServer } from "./server.ts";
+import { startHttpServer, startSubgraph, type RequestContext, type RunningServer } from "./server.ts";
 import type { EventType } from "./events.ts";
 
-export interface SubgraphDb extends TransactionalDb {
+export interface ServiceDb extends TransactionalDb {
   $disconnect(): Promise<void>;
 }
 
-export interface SubgraphParts<Db, C extends RequestContext> {
-  resolvers: GraphQLResolverMap<C>;
-  /** Adds the subgraph's own dependencies to each request's context. */
-  context(base: RequestContext): C;
+export interface ServiceParts {
   consumers?: ConsumerOptions<EventType>[];
   /** Background jobs (sweepers); each returns its stop function. */
   jobs?: (() => () => void)[];
   onShutdown?: () => Promise<void>;
-  _db?: Db;
+}
+
+export interface SubgraphParts<C extends RequestContext> extends ServiceParts {
+  resolvers: GraphQLResolverMap<C>;
+  /** Adds the subgraph's own dependencies to each request's context. */
+  context(base: RequestContext): C;
+}
+
+interface ServiceOptions<Db extends ServiceDb, P extends ServiceParts> {
+  /** Also the folder of its Prisma schema and migrations: prisma/<name>/. */
+  name: string;
+  createDb(url: string): Db;
+  build(deps: { db: Db; bus: EventBus; relay: OutboxRelay }): P | Promise<P>;
 }
 
 /**
- * Starts a subgraph the one way: migrate its database, open Prisma and NATS, start the outbox
- * relay and the event consumers, serve GraphQL with health checks, and undo it all on SIGTERM.
+ * What every process with a database does the same way: migrate, open Prisma and NATS, start the
+ * outbox relay, the event consumers and the jobs; report readiness; undo it all on shutdown.
  */
-export async function runSubgraph<Db extends SubgraphDb, C extends RequestContext>(opts: {
-  name: string;
-  schemaFile: URL;
-  createDb(url: string): Db;
-  build(deps: { db: Db; bus: EventBus; relay: OutboxRelay }): SubgraphParts<Db, C> | Promise<SubgraphParts<Db, C>>;
-}): Promise<RunningServer> {
+async function bootService<Db extends ServiceDb, P extends ServiceParts>(opts: ServiceOptions<Db, P>) {
   const databaseUrl = requireEnv("DATABASE_URL");
   await migrate(opts.name, databaseUrl);
   const db = opts.createDb(databaseUrl);
@@ -40,18 +44,13 @@ export async function runSubgraph<Db extends SubgraphDb, C extends RequestContex
   const parts = await opts.build({ db, bus, relay });
   const stopConsumers = await Promise.all((parts.consumers ?? []).map((c) => consumeEvents(bus, c)));
   const stopJobs = (parts.jobs ?? []).map((job) => job());
-
-  return startSubgraph<C>({
-    name: opts.name,
-    port: intEnv("PORT", 0),
-    schemaFile: opts.schemaFile,
-    resolvers: parts.resolvers,
-    context: (base) => parts.context(base),
+  return {
+    parts,
     ready: async () => {
       await db.$queryRawUnsafe("SELECT 1");
       return !bus.nc.isClosed() && !bus.nc.isDraining();
     },
-    onShutdown: async () => {
+    shutdown: async () => {
       stopJobs.forEach((stop) => stop());
       await Promise.all(stopConsumers.map((stop) => stop()));
       await relay.stop();
@@ -59,5 +58,27 @@ export async function runSubgraph<Db extends SubgraphDb, C extends RequestContex
       await bus.close().catch((err) => logger.warn({ err }, "nats close"));
       await db.$disconnect();
     },
+  };
+}
+
+/** A subgraph: a service that also serves its part of the graph at /graphql. */
+export async function runSubgraph<Db extends ServiceDb, C extends RequestContext>(
+  opts: ServiceOptions<Db, SubgraphParts<C>> & { schemaFile: URL },
+): Promise<RunningServer> {
+  const service = await bootService(opts);
+  return startSubgraph<C>({
+    name: opts.name,
+    port: intEnv("PORT", 0),
+    schemaFile: opts.schemaFile,
+    resolvers: service.parts.resolvers,
+    context: (base) => service.parts.context(base),
+    ready: service.ready,
+    onShutdown: service.shutdown,
   });
+}
+
+/** A worker: a service that only consumes events (health endpoints, no GraphQL). */
+export async function runWorker<Db extends ServiceDb>(opts: ServiceOptions<Db, ServiceParts>): Promise<RunningServer> {
+  const service = await bootService(opts);
+  return startHttpServer({ name: opts.name, port: intEnv("PORT", 0), ready: service.ready, onShutdown: service.shutdown });
 }

@@ -1,0 +1,35 @@
+import type { EventEnvelope } from "@cinema/platform/events";
+import type { NotificationsTx } from "../data.ts";
+
+const won = (cents: number, currency: string) => new Intl.NumberFormat("ko-KR", { style: "currency", currency }).format(cents);
+
+/** The message a customer gets when a booking is confirmed (Korean first, English below). */
+export function confirmationMessage(e: EventEnvelope<"reservation.confirmed">) {
+  const { seats, amountCents, currency } = e.data;
+  return {
+    kind: "BOOKING_CONFIRMED" as const,
+    subject: `예매가 완료되었습니다 / Booking confirmed (${seats.join(", ")})`,
+    body: `좌석 ${seats.join(", ")} · 결제 ${won(amountCents, currency)}\nSeats ${seats.join(", ")}, paid ${won(amountCents, currency)}. Your ticket follows on my page.`,
+  };
+}
+
+export function cancellationMessage(e: EventEnvelope<"reservation.cancelled">) {
+  const { seats, amountCents, currency } = e.data;
+  return {
+    kind: "BOOKING_CANCELLED" as const,
+    subject: `예매가 취소되었습니다 / Booking cancelled (${seats.join(", ")})`,
+    body: `환불 예정 금액 ${won(amountCents, currency)}\nA refund of ${won(amountCents, currency)} is on its way to your card.`,
+  };
+}
+
+/** Records the message once per event (the event id is unique), as a mail/SMS sender would queue it. */
+export async function record(
+  tx: NotificationsTx,
+  e: EventEnvelope<"reservation.confirmed" | "reservation.cancelled">,
+  message: ReturnType<typeof confirmationMessage> | ReturnType<typeof cancellationMessage>,
+) {
+  await tx.notification.createMany({
+    data: [{ eventId: e.id, customerId: e.data.customerId, reservationId: e.data.reservationId, ...message }],
+    skipDuplicates: true,
+  });
+}
