@@ -106,13 +106,13 @@ async function query<R extends pg.QueryResultRow>(url: string, text: string, par
  * Polls `fn` until it returns a truthy value (which it resolves with). A throw counts as "not yet"
  * (so `expect` works inside); on timeout the last error, or a timeout error, is thrown.
  */
-export async function waitFor<T>(fn: () => T | Promise<T>, { timeoutMs = 15_000, intervalMs = 100 } = {}): Promise<T> {
+export async function waitFor<T>(fn: () => T | Promise<T>, { timeoutMs = 15_000, intervalMs = 100 } = {}): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
       const value = await fn();
-      if (value) return value;
+      if (value) return value as NonNullable<T>;
       lastError = undefined;
     } catch (err) {
       lastError = err;

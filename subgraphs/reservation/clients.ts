@@ -1,12 +1,24 @@
-import { intEnv, requireEnv } from "@cinema/platform/config";
-import { SubgraphClient } from "@cinema/platform/subgraph-client";
+import { requireEnv } from "@cinema/platform/config";
+import { SubgraphClient, breakerSettings } from "@cinema/platform/subgraph-client";
 import type { SagaPorts } from "./domain/ports.ts";
 
-/** The saga's ports over GraphQL, each subgraph with its own deadline. */
-export function createSagaPorts(): SagaPorts {
-  const movie = new SubgraphClient("movie", requireEnv("SUBGRAPH_URL_MOVIE"), intEnv("MOVIE_TIMEOUT_MS", 2000));
-  const seat = new SubgraphClient("seat", requireEnv("SUBGRAPH_URL_SEAT"), intEnv("SEAT_TIMEOUT_MS", 2000));
-  const payment = new SubgraphClient("payment", requireEnv("SUBGRAPH_URL_PAYMENT"), intEnv("PAYMENT_TIMEOUT_MS", 5000));
+export interface SagaClients {
+  movie: SubgraphClient;
+  seat: SubgraphClient;
+  payment: SubgraphClient;
+}
+
+/** One client (deadline, breaker, bulkhead) per dependency; settings from the environment. */
+export function createClients(): SagaClients {
+  return {
+    movie: new SubgraphClient("movie", requireEnv("SUBGRAPH_URL_MOVIE"), breakerSettings("movie", { timeoutMs: 2000 })),
+    seat: new SubgraphClient("seat", requireEnv("SUBGRAPH_URL_SEAT"), breakerSettings("seat", { timeoutMs: 2000 })),
+    payment: new SubgraphClient("payment", requireEnv("SUBGRAPH_URL_PAYMENT"), breakerSettings("payment", { timeoutMs: 5000 })),
+  };
+}
+
+/** The saga's ports over GraphQL. */
+export function createSagaPorts({ movie, seat, payment }: SagaClients): SagaPorts {
   return {
     catalog: {
       async screening(id) {

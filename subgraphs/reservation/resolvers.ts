@@ -1,4 +1,4 @@
-import { canSee, requireUser } from "@cinema/platform/auth";
+import { canSee, requireAdmin, requireUser } from "@cinema/platform/auth";
 import { forbidden, notFound } from "@cinema/platform/errors";
 import type { RequestContext } from "@cinema/platform/server";
 import { isId, parseInput } from "@cinema/platform/validation";
@@ -6,6 +6,7 @@ import type { Reservation } from "./generated/prisma/client.ts";
 import QRCode from "qrcode";
 import type { Ticket } from "./generated/prisma/client.ts";
 import { cancelReservation } from "./domain/cancel.ts";
+import { reconcile } from "./domain/reconcile.ts";
 import { reserve, type ReserveDeps } from "./domain/reserve.ts";
 import { reserveInput } from "./domain/validation.ts";
 
@@ -34,6 +35,10 @@ export const resolvers = {
       const who = requireUser(viewer);
       if (!isId(id)) throw notFound("Reservation", id);
       return cancelReservation(deps, who, id);
+    },
+    reconcileReservations: (_: unknown, __: unknown, { viewer, deps }: ReservationContext) => {
+      requireAdmin(viewer);
+      return reconcile(deps);
     },
   },
   Reservation: {

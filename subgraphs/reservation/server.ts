@@ -1,7 +1,8 @@
 import { runSubgraph } from "@cinema/platform/subgraph";
-import { createSagaPorts } from "./clients.ts";
+import { createClients, createSagaPorts } from "./clients.ts";
 import { createReservationDb, type ReservationDb } from "./data.ts";
 import { reservationConsumers } from "./events.ts";
+import { reconciliationJob } from "./domain/reconcile.ts";
 import { resolvers, type ReservationContext } from "./resolvers.ts";
 
 await runSubgraph<ReservationDb, ReservationContext>({
@@ -9,7 +10,14 @@ await runSubgraph<ReservationDb, ReservationContext>({
   schemaFile: new URL("./schema.graphql", import.meta.url),
   createDb: createReservationDb,
   build: ({ db, relay }) => {
-    const deps = { db, relay, ...createSagaPorts() };
-    return { resolvers, context: (base) => ({ ...base, deps }), consumers: reservationConsumers(db, relay) };
+    const clients = createClients();
+    const deps = { db, relay, ...createSagaPorts(clients) };
+    return {
+      resolvers,
+      context: (base) => ({ ...base, deps }),
+      consumers: reservationConsumers(db, relay),
+      jobs: [reconciliationJob(deps)],
+      details: () => ({ breakers: Object.fromEntries(Object.values(clients).map((c) => [c.name, c.state()])) }),
+    };
   },
 });

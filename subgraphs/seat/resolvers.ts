@@ -73,7 +73,8 @@ export const resolvers = {
     },
     releaseSeats: async (_: unknown, args: { reservationId: string }, { viewer, db, bus }: SeatContext) => {
       requireService(viewer);
-      const released = await releaseSeats(db, parseInput(idSchema, args.reservationId, "reservationId"), ["HELD"]);
+      // Compensation of a booking that failed: whatever it holds or (after a late failure) bought.
+      const released = await releaseSeats(db, parseInput(idSchema, args.reservationId, "reservationId"), ["HELD", "SOLD"]);
       if (released.screeningId) announceSeats(db, bus, released.screeningId, released.labels);
       return released.labels.length;
     },

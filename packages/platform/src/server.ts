@@ -27,6 +27,8 @@ export interface HttpServerOptions<C extends RequestContext> {
   context?: (base: RequestContext, req: Request) => Promise<C> | C;
   /** Extra readiness checks (database, NATS, supergraph); /health/ready is 503 while any fails. */
   ready?: () => Promise<boolean>;
+  /** Facts shown on /health/ready without deciding it (e.g. circuit breaker states). */
+  details?: () => Record<string, unknown>;
   /** Routes mounted before /graphql (the gateway's SPA, IDE and dev login). */
   routes?: (app: Express) => void;
   /** Called on shutdown after HTTP stopped accepting and drained: close consumers, pools, NATS. */
@@ -65,7 +67,7 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
   app.get("/health/live", (_req, res) => void res.json({ status: "ok", service: opts.name }));
   app.get("/health/ready", async (_req, res) => {
     const ok = !shuttingDown && (opts.ready ? await opts.ready().catch(() => false) : true);
-    res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "not ready", service: opts.name });
+    res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "not ready", service: opts.name, ...opts.details?.() });
   });
   opts.routes?.(app);
   if (apollo) app.use(

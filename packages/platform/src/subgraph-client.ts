@@ -1,6 +1,8 @@
+import CircuitBreaker from "opossum";
 import { GraphQLClient, ClientError } from "graphql-request";
 import { signToken } from "./auth.ts";
 import { AppError, ErrorCode, serviceUnavailable } from "./errors.ts";
+import { intEnv } from "./config.ts";
 import { logger } from "./logger.ts";
 
 const PASS_THROUGH = new Set<string>([
@@ -22,24 +24,96 @@ async function serviceToken(): Promise<string> {
   return cachedToken.token;
 }
 
+/** A refusal that says nothing about the callee's health: it must not trip the breaker. */
+const BUSINESS_REFUSALS = new Set<string>([...PASS_THROUGH].filter((c) => c !== ErrorCode.SERVICE_UNAVAILABLE));
+const isBusinessRefusal = (err: unknown) => err instanceof AppError && BUSINESS_REFUSALS.has(err.code);
+
+/** The seed's fallback, in both of the cinema's languages. */
+export const BUSY_MESSAGE = "접속자가 많아 잠시 후 다시 시도해 주세요. Many customers right now — please try again shortly.";
+
+export interface BreakerSettings {
+  /** Deadline of one call. */
+  timeoutMs: number;
+  /** Share of failed calls (in the rolling 10 s window) that opens the breaker. */
+  errorThresholdPercentage: number;
+  /** How long an open breaker refuses before letting one trial call through. */
+  resetTimeoutMs: number;
+  /** Calls needed in the window before the breaker may open. */
+  volumeThreshold: number;
+  /** Bulkhead: calls in flight at once; more are refused at once. */
+  capacity: number;
+}
+
+/** Per dependency from the environment, e.g. SEAT_TIMEOUT_MS, SEAT_BREAKER_ERROR_PERCENT. */
+export function breakerSettings(name: string, defaults: Partial<BreakerSettings> = {}): BreakerSettings {
+  const key = name.toUpperCase();
+  return {
+    timeoutMs: intEnv(`${key}_TIMEOUT_MS`, defaults.timeoutMs ?? 2000),
+    errorThresholdPercentage: intEnv(`${key}_BREAKER_ERROR_PERCENT`, defaults.errorThresholdPercentage ?? 50),
+    resetTimeoutMs: intEnv(`${key}_BREAKER_RESET_MS`, defaults.resetTimeoutMs ?? 5000),
+    volumeThreshold: intEnv(`${key}_BREAKER_VOLUME`, defaults.volumeThreshold ?? 10),
+    capacity: intEnv(`${key}_BULKHEAD`, defaults.capacity ?? 200),
+  };
+}
+
 /**
- * A GraphQL client for one other subgraph: a deadline on every call, the service identity, and
- * the callee's typed refusals re-thrown as ours. A timeout or a connection failure becomes
- * SERVICE_UNAVAILABLE; `outcomeUnknown` tells the caller the request may have taken effect.
+ * A GraphQL client for one other subgraph: a deadline on every call, a circuit breaker with a
+ * bulkhead (opossum), the service identity, and the callee's typed refusals re-thrown as ours.
+ * A timeout, a connection failure or an open breaker becomes SERVICE_UNAVAILABLE;
+ * `outcomeUnknown` tells the caller the request may have taken effect.
  */
 export class SubgraphClient {
   private readonly client: GraphQLClient;
+  private readonly breaker: CircuitBreaker<[string, Record<string, unknown>], unknown>;
+  private readonly timeoutMs: number;
+
   constructor(
     readonly name: string,
     url: string,
-    private readonly timeoutMs: number,
+    settings: BreakerSettings,
   ) {
     this.client = new GraphQLClient(url);
+    this.timeoutMs = settings.timeoutMs;
+    this.breaker = new CircuitBreaker((document: string, variables: Record<string, unknown>) => this.call(document, variables), {
+      timeout: false, // the call has its own deadline (AbortSignal), so a timed-out request is really cancelled
+      errorThresholdPercentage: settings.errorThresholdPercentage,
+      resetTimeout: settings.resetTimeoutMs,
+      volumeThreshold: settings.volumeThreshold,
+      capacity: settings.capacity,
+      errorFilter: isBusinessRefusal,
+    });
+    this.breaker.on("open", () => logger.warn({ subgraph: name }, "circuit breaker opened"));
+    this.breaker.on("close", () => logger.info({ subgraph: name }, "circuit breaker closed"));
+  }
+
+  /** For health and metrics: closed, open or half-open, and the rolling counts. */
+  state() {
+    const { fires, failures, rejects, successes, timeouts } = this.breaker.stats;
+    return {
+      state: this.breaker.opened ? "open" : this.breaker.halfOpen ? "half-open" : "closed",
+      fires,
+      successes,
+      failures,
+      rejects,
+      timeouts,
+    };
   }
 
   async request<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
     try {
-      return await this.client.request<T>({
+      return (await this.breaker.fire(document, variables)) as T;
+    } catch (err) {
+      const code = (err as { code?: string })?.code;
+      if (code === "EOPENBREAKER" || code === "ESEMLOCKED") {
+        throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, BUSY_MESSAGE, { dependency: this.name, breaker: code === "EOPENBREAKER" ? "open" : "full" });
+      }
+      throw err;
+    }
+  }
+
+  private async call(document: string, variables: Record<string, unknown>): Promise<unknown> {
+    try {
+      return await this.client.request({
         document,
         variables,
         requestHeaders: { authorization: `Bearer ${await serviceToken()}` },

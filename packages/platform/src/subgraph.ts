@@ -12,6 +12,8 @@ export interface ServiceDb extends TransactionalDb {
 }
 
 export interface ServiceParts {
+  /** Shown on /health/ready (e.g. circuit breakers). */
+  details?: () => Record<string, unknown>;
   consumers?: ConsumerOptions<EventType>[];
   /** Background jobs (sweepers); each returns its stop function. */
   jobs?: (() => () => void)[];
@@ -73,6 +75,7 @@ export async function runSubgraph<Db extends ServiceDb, C extends RequestContext
     resolvers: service.parts.resolvers,
     context: (base) => service.parts.context(base),
     ready: service.ready,
+    details: service.parts.details,
     onShutdown: service.shutdown,
   });
 }
@@ -80,5 +83,5 @@ export async function runSubgraph<Db extends ServiceDb, C extends RequestContext
 /** A worker: a service that only consumes events (health endpoints, no GraphQL). */
 export async function runWorker<Db extends ServiceDb>(opts: ServiceOptions<Db, ServiceParts>): Promise<RunningServer> {
   const service = await bootService(opts);
-  return startHttpServer({ name: opts.name, port: intEnv("PORT", 0), ready: service.ready, onShutdown: service.shutdown });
+  return startHttpServer({ name: opts.name, port: intEnv("PORT", 0), ready: service.ready, details: service.parts.details, onShutdown: service.shutdown });
 }

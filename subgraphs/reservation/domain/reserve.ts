@@ -37,7 +37,6 @@ export async function reserve(deps: ReserveDeps, customerId: string, input: Rese
 async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: string): Promise<Reservation> {
   const { db } = deps;
   let r = start;
-  const attempted = { hold: false, payment: false };
   const record = async (step: SagaStep, data: Partial<Reservation> = {}) => {
     r = await db.reservation.update({ where: { id: r.id }, data: { ...data, step } });
   };
@@ -45,17 +44,15 @@ async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: stri
     const screening = await deps.catalog.screening(r.screeningId);
     if (!screening) throw notFound("Screening", r.screeningId);
     if (!screening.onSale) throw badInput("input.screeningId", "This screening has already started; tickets are no longer sold.");
+    // From here on a hold may exist (even if the call below times out): compensation releases it.
     await record("SCREENING_CHECKED", {
       amountCents: screening.priceCents * r.seats.length,
       currency: screening.currency,
       screeningStartsAt: new Date(screening.startsAt),
     });
-
-    attempted.hold = true;
     await deps.seats.hold(r.id, r.screeningId, r.seats);
+    // From here on a charge may exist: compensation voids it.
     await record("SEATS_HELD");
-
-    attempted.payment = true;
     const payment = await deps.payments.capture({
       reservationId: r.id,
       customerId: r.customerId,
@@ -64,22 +61,29 @@ async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: stri
       paymentToken,
     });
     await record("PAID", { paymentId: payment.id });
-
     await deps.seats.confirm(r.id, r.seats.length);
-    return await complete(deps, r);
+    const confirmed = await complete(deps, r);
+    if (!confirmed) throw serviceUnavailable("The booking took too long and was cancelled; you were not charged. Please try again.");
+    return confirmed;
   } catch (err) {
     const refusal = asRefusal(err);
-    await fail(deps, r, refusal, attempted);
+    await fail(deps, r, refusal);
     throw refusal;
   }
 }
 
-async function complete(deps: ReserveDeps, r: Reservation): Promise<Reservation> {
+/**
+ * PENDING → CONFIRMED with the `reservation.confirmed` event, in one transaction. Null when the
+ * reservation is no longer PENDING (the reconciliation job gave up on it first).
+ */
+export async function complete(deps: ReserveDeps, r: Reservation): Promise<Reservation | null> {
   const confirmed = await deps.db.$transaction(async (tx) => {
-    const updated = await tx.reservation.update({
-      where: { id: r.id },
+    const { count } = await tx.reservation.updateMany({
+      where: { id: r.id, status: "PENDING" },
       data: { status: "CONFIRMED", step: "COMPLETED", version: { increment: 1 } },
     });
+    if (count === 0) return null;
+    const updated = (await tx.reservation.findUnique({ where: { id: r.id } }))!;
     await enqueueEvents(
       tx,
       createEvent(
@@ -104,29 +108,41 @@ async function complete(deps: ReserveDeps, r: Reservation): Promise<Reservation>
 }
 
 /**
- * Undoes what was attempted (void the payment, then release the hold) and records the refusal.
- * A compensation that cannot run now (its subgraph is down) leaves the saga step as it was, for
- * the reconciliation job; an unreleased hold also runs out on its own.
+ * Undoes what the recorded step says may have happened: voids the payment (once a charge may
+ * exist), then gives the seats back (once a hold may exist). True when everything needed ran;
+ * false when a subgraph could not be reached, which leaves it to the reconciliation job.
  */
-async function fail(deps: ReserveDeps, r: Reservation, refusal: AppError, attempted: { hold: boolean; payment: boolean }) {
-  let compensated = true;
-  const compensate = async (what: string, fn: () => Promise<void>) => {
+export async function compensate(deps: ReserveDeps, r: Reservation): Promise<boolean> {
+  const steps: SagaStep[] = ["SCREENING_CHECKED", "SEATS_HELD", "PAID", "COMPLETED"];
+  const mayHold = steps.includes(r.step);
+  const mayCharge = steps.slice(1).includes(r.step);
+  let done = true;
+  const attempt = async (what: string, fn: () => Promise<void>) => {
     try {
       await fn();
     } catch (err) {
-      compensated = false;
+      done = false;
       logger.warn({ reservationId: r.id, what, err: (err as Error).message }, "compensation deferred");
     }
   };
-  if (attempted.payment) {
-    await compensate("void payment", () =>
+  if (mayCharge) {
+    await attempt("void payment", () =>
       deps.payments.void({ reservationId: r.id, customerId: r.customerId, amountCents: r.amountCents ?? 0, currency: r.currency ?? "KRW" }),
     );
   }
-  if (attempted.hold) await compensate("release seats", () => deps.seats.release(r.id));
+  if (mayHold) await attempt("release seats", () => deps.seats.release(r.id));
+  return done;
+}
+
+/**
+ * Compensates and records the refusal: PENDING → FAILED with `reservation.failed`. The step
+ * becomes COMPENSATED only when compensation completed; otherwise it stays, for the job.
+ */
+export async function fail(deps: ReserveDeps, r: Reservation, refusal: AppError): Promise<void> {
+  const compensated = await compensate(deps, r);
   await deps.db.$transaction(async (tx) => {
-    const updated = await tx.reservation.update({
-      where: { id: r.id },
+    const { count } = await tx.reservation.updateMany({
+      where: { id: r.id, status: "PENDING" },
       data: {
         status: "FAILED",
         failureCode: refusal.code,
@@ -135,6 +151,8 @@ async function fail(deps: ReserveDeps, r: Reservation, refusal: AppError, attemp
         ...(compensated ? { step: "COMPENSATED" } : {}),
       },
     });
+    if (count === 0) return;
+    const updated = (await tx.reservation.findUnique({ where: { id: r.id } }))!;
     await enqueueEvents(
       tx,
       createEvent(

@@ -100,8 +100,8 @@ export interface Released {
 }
 
 /**
- * Gives a reservation's seats back. `statuses` is ['HELD'] for compensation (a failed booking's
- * hold) and ['HELD', 'SOLD'] for a cancellation. Repeating it releases nothing more.
+ * Gives a reservation's seats back (a failed booking's, or a cancelled one's after its refund).
+ * Repeating it releases nothing more.
  */
 export async function releaseSeats(db: Pick<SeatDb, "$queryRawUnsafe">, reservationId: string, statuses: ("HELD" | "SOLD")[]): Promise<Released> {
   const rows = await db.$queryRawUnsafe<{ label: string; screening_id: string }[]>(
