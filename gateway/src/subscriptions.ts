@@ -1,0 +1,208 @@
+// GraphQL subscriptions at the gateway (@apollo/gateway has none): graphql-ws on the HTTP server's
+// /graphql, executed against the gateway's API schema with resolvers on the Subscription fields
+// only, fed by NATS core subjects (best-effort live notifications, see platform events.ts).
+import type http from "node:http";
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import { addResolversToSchema } from "@graphql-tools/schema";
+import { CloseCode, type Disposable } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { requireUser, viewerFromHeader, type Viewer } from "@cinema/platform/auth";
+import { eventsPrefix } from "@cinema/platform/config";
+import { AppError, ErrorCode, badInput, forbidden, formatError, notFound, serviceUnavailable } from "@cinema/platform/errors";
+import { liveMypageSubject, liveSeatsSubject, type SeatMapChange } from "@cinema/platform/events";
+import { logger } from "@cinema/platform/logger";
+import { natsFeed } from "./nats-feed.ts";
+
+/** The context of a WebSocket operation: who connected, and the header to forward on their behalf. */
+export type SubscriptionContext = {
+  viewer: Viewer;
+  authorization?: string;
+};
+
+/** The GraphQL `MyReservation` shape, as mypage serves it and publishes it on its live subject. */
+interface MyReservation {
+  id: string;
+  updatedAt: string;
+  [field: string]: unknown;
+}
+
+export interface LiveFeed {
+  nc: NatsConnection;
+  prefix: string;
+  /** False while the connection is down (it reconnects forever) or closed. */
+  connected(): boolean;
+  close(): Promise<void>;
+}
+
+/** The gateway's one NATS connection (core NATS only: live subjects are not in the stream). */
+export async function connectLiveFeed(url = process.env.NATS_URL ?? "nats://127.0.0.1:4222"): Promise<LiveFeed> {
+  const nc = await connect({ servers: url.split(","), name: "gateway", maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+  let up = true;
+  (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === "disconnect") up = false;
+      if (s.type === "reconnect") up = true;
+      if (s.type === "disconnect" || s.type === "reconnect") logger.warn({ nats: s.type }, "nats connection");
+    }
+  })().catch(() => {});
+  return { nc, prefix: eventsPrefix(), connected: () => up && !nc.isClosed() && !nc.isDraining(), close: () => nc.drain() };
+}
+
+export interface SubscriptionDeps {
+  feed: LiveFeed;
+  /** mypage's /graphql, for reservationStatusChanged's current state. */
+  mypageUrl: () => string | undefined;
+}
+
+/** The API schema with resolvers on the Subscription fields; everything else stays unresolvable here. */
+export function subscriptionSchema(apiSchema: GraphQLSchema, { feed, mypageUrl }: SubscriptionDeps): GraphQLSchema {
+  const { nc, prefix } = feed;
+  const payload = <T>(value: T) => value;
+  return addResolversToSchema({
+    schema: apiSchema,
+    updateResolversInPlace: false, // the gateway keeps using its own schema object
+    resolvers: {
+      Subscription: {
+        seatMapChanged: {
+          subscribe: (_: unknown, { screeningId }: { screeningId: string }) =>
+            natsFeed<SeatMapChange>(nc.subscribe(liveSeatsSubject(prefix, subjectToken(screeningId, "screeningId")))),
+          resolve: payload,
+        },
+        myReservationsChanged: {
+          subscribe: (_: unknown, _args: unknown, { viewer }: SubscriptionContext) =>
+            natsFeed<MyReservation>(nc.subscribe(liveMypageSubject(prefix, ownSubjectToken(viewer)))),
+          resolve: payload,
+        },
+        reservationStatusChanged: {
+          subscribe: async (_: unknown, { id }: { id: string }, { viewer, authorization }: SubscriptionContext) => {
+            const user = requireUser(viewer);
+            // Customers listen on their own subject; staff on everyone's, narrowed to this booking below.
+            const subject = liveMypageSubject(prefix, user.role === "customer" ? ownSubjectToken(user) : "*");
+            // Subscribe before reading the current state, so a change in between is not missed.
+            const sub = nc.subscribe(subject);
+            try {
+              const current = await fetchMyReservation(mypageUrl(), id, authorization);
+              // mypage answers null both for "no such booking" and "not yours": we say the same.
+              if (!current) throw notFound("Reservation", id);
+              const since = Date.parse(current.updatedAt);
+              return natsFeed<MyReservation>(sub, {
+                first: [current],
+                // A notification older than the state we read would move the client backwards.
+                filter: (r) => r.id === current.id && !(Date.parse(r.updatedAt) < since),
+              });
+            } catch (err) {
+              sub.unsubscribe();
+              throw err;
+            }
+          },
+          resolve: payload,
+        },
+      },
+    },
+  });
+}
+
+/**
+ * An id used as one token of a NATS subject. `.`, `*` and `>` would change the subject's meaning
+ * (`screeningId: ">"` would listen to every screening), so they are refused.
+ */
+function subjectToken(value: string, field: string): string {
+  if (!/^[^\s.*>]+$/.test(value)) throw badInput(field, `${field} is not a valid id.`);
+  return value;
+}
+function ownSubjectToken(viewer: Viewer): string {
+  const user = requireUser(viewer);
+  if (!/^[^\s.*>]+$/.test(user.id)) throw forbidden("Live updates are not available for this account.");
+  return user.id;
+}
+
+const MY_RESERVATION = `query ($id: ID!) {
+  myReservation(id: $id) {
+    id status paymentStatus ticketStatus ticketCode seatsReleased movieTitle auditoriumName screeningStartsAt
+    seats amountCents currency refundedAmountCents bookedAt updatedAt
+    history { at kind description }
+  }
+}`;
+
+/** Asks mypage (as the caller: their header is forwarded, mypage applies its own rules). */
+async function fetchMyReservation(url: string | undefined, id: string, authorization?: string): Promise<MyReservation | null> {
+  if (!url) throw serviceUnavailable("My page is not available right now; please try again shortly.");
+  let body: { data?: { myReservation?: MyReservation | null } | null; errors?: { message: string; extensions?: { code?: string } }[] };
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify({ query: MY_RESERVATION, variables: { id } }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    body = (await res.json()) as typeof body;
+  } catch (err) {
+    logger.warn({ err }, "mypage unreachable for reservationStatusChanged");
+    throw serviceUnavailable("My page is not available right now; please try again shortly.");
+  }
+  const error = body.errors?.[0];
+  if (error) {
+    // mypage's typed refusals (e.g. BAD_USER_INPUT for a malformed id) reach the client as they are.
+    const code = error.extensions?.code as ErrorCode | undefined;
+    if (code && code in ErrorCode && code !== ErrorCode.INTERNAL_SERVER_ERROR) throw new AppError(code, error.message);
+    logger.warn({ error }, "mypage refused reservationStatusChanged's current state");
+    throw serviceUnavailable("My page is not available right now; please try again shortly.");
+  }
+  return body.data?.myReservation ?? null;
+}
+
+/**
+ * Serves graphql-ws on `httpServer` at /graphql. `schema()` is the current subscription schema
+ * (undefined until the gateway loaded its supergraph).
+ */
+export function serveSubscriptions(httpServer: http.Server, schema: () => GraphQLSchema | undefined): Disposable {
+  const wss = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  return useServer<Record<string, unknown>, SubscriptionContext>(
+    {
+      // Same rules as HTTP: no token is anonymous, a bad one is refused (here: the whole socket).
+      onConnect: async (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        try {
+          if (raw !== undefined && raw !== null && typeof raw !== "string") throw new Error("authorization must be a string");
+          const authorization = raw || undefined;
+          ctx.extra.viewer = await viewerFromHeader(authorization);
+          ctx.extra.authorization = authorization;
+          return true;
+        } catch {
+          ctx.extra.socket.close(CloseCode.Unauthorized, "Unauthorized");
+          return false; // not acknowledged; our close code stands
+        }
+      },
+      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        const current = schema();
+        if (!current) return [serviceUnavailable("The gateway is starting; please try again shortly.")];
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [withCode(err as GraphQLError, "GRAPHQL_PARSE_FAILED")];
+        }
+        const invalid = validate(current, document);
+        if (invalid.length > 0) return invalid.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [badInput("operationName", "Name the operation to run (operationName).")];
+        if (operation.operation !== "subscription") {
+          return [badInput("query", `Only subscriptions are served over WebSocket; send ${operation.operation === "query" ? "queries" : "mutations"} as HTTP POST to /graphql.`)];
+        }
+        const contextValue: SubscriptionContext = { viewer: ctx.extra.viewer ?? null, authorization: ctx.extra.authorization };
+        return { schema: current, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      },
+      // The platform's one error mapping: typed refusals pass through, anything else is masked.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+    },
+    wss,
+  );
+}
+
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+}
