@@ -1,0 +1,70 @@
+// Every refusal the API can give, in the visitor's language: the UI switches on extensions.code
+// (README "Errors") and never shows a raw error. The server's own message (English) appears only
+// where it carries the detail a person needs (which field is wrong, why a state forbids it).
+import { CombinedError } from "urql";
+import type { GraphQLFormattedError } from "graphql";
+import { useI18n, type Translate } from "./i18n.tsx";
+
+export interface ApiProblem {
+  code: string;
+  message?: string;
+  seats?: string[];
+}
+
+/** The first error of a urql result, a REST-ish `{ errors: [...] }` body, or a failed fetch. */
+export function toProblem(error: unknown): ApiProblem | null {
+  if (!error) return null;
+  if (error instanceof CombinedError) {
+    const first = error.graphQLErrors[0];
+    if (first) return fromGraphQL(first);
+    return { code: "NETWORK" };
+  }
+  if (typeof error === "object" && error && "errors" in error && Array.isArray(error.errors) && error.errors[0]) {
+    return fromGraphQL(error.errors[0] as GraphQLFormattedError);
+  }
+  return { code: "NETWORK" };
+}
+
+function fromGraphQL(error: Pick<GraphQLFormattedError, "message" | "extensions">): ApiProblem {
+  const ext = error.extensions ?? {};
+  const seats = Array.isArray(ext.seats) ? ext.seats.map(String) : undefined;
+  return { code: typeof ext.code === "string" ? ext.code : "UNKNOWN", message: error.message, seats };
+}
+
+export function describeProblem(problem: ApiProblem, t: Translate): string {
+  switch (problem.code) {
+    case "SEAT_UNAVAILABLE":
+      return problem.seats?.length ? t("error.SEAT_UNAVAILABLE", { seats: problem.seats.join(", ") }) : t("error.SEAT_UNAVAILABLE.none");
+    case "PAYMENT_DECLINED":
+    case "SERVICE_UNAVAILABLE":
+    case "UNAUTHENTICATED":
+    case "FORBIDDEN":
+    case "NOT_FOUND":
+      return t(`error.${problem.code}`);
+    case "BAD_USER_INPUT":
+    case "CONFLICT":
+      return t(`error.${problem.code}`, { message: problem.message ?? "" });
+    case "NETWORK":
+      return t("error.network");
+    default:
+      // INTERNAL_SERVER_ERROR, validation failures of an outdated page, anything new.
+      return t("error.unknown");
+  }
+}
+
+/** An error for people: role="alert" so screen readers announce it when it appears. */
+export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useI18n();
+  const problem = toProblem(error);
+  if (!problem) return null;
+  return (
+    <div className="notice notice-error" role="alert" data-code={problem.code}>
+      <p>{describeProblem(problem, t)}</p>
+      {onRetry && (
+        <button type="button" className="button button-secondary" onClick={onRetry}>
+          {t("common.retry")}
+        </button>
+      )}
+    </div>
+  );
+}

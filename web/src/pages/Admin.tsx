@@ -1,0 +1,266 @@
+import { useState, type FormEvent, type ReactNode } from "react";
+import { useMutation, useQuery } from "urql";
+import { LiveBadge } from "../components/LiveBadge.tsx";
+import { PageTitle } from "../components/PageTitle.tsx";
+import { SeatMap } from "../components/SeatMap.tsx";
+import { ErrorMessage } from "../errors.tsx";
+import { useLiveScreening } from "../hooks.ts";
+import { useI18n } from "../i18n.tsx";
+import { ADMIN_DATA, CREATE_AUDITORIUM, REGISTER_MOVIE, SCHEDULE_SCREENING } from "../queries.ts";
+import { Link } from "../router.tsx";
+import { useSession } from "../session.tsx";
+
+const RATINGS = ["ALL", "AGE_12", "AGE_15", "AGE_18"] as const;
+
+/** Staff pages are hidden from customers; the API refuses their mutations anyway (FORBIDDEN). */
+export function AdminGate({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const { session } = useSession();
+  if (session?.role === "admin") return <>{children}</>;
+  return (
+    <>
+      <PageTitle>{t("admin.title")}</PageTitle>
+      <p className="notice">{t("admin.onlyStaff")}</p>
+      <Link className="button button-primary" to="/signin?returnTo=%2Fadmin">{t("nav.signIn")}</Link>
+    </>
+  );
+}
+
+export function AdminPage() {
+  const { t } = useI18n();
+  const [{ data, error }, refetch] = useQuery({ query: ADMIN_DATA, requestPolicy: "cache-and-network" });
+  const reload = () => refetch({ requestPolicy: "network-only" });
+  return (
+    <>
+      <PageTitle>{t("admin.title")}</PageTitle>
+      <ErrorMessage error={error} onRetry={reload} />
+      <div className="admin-grid">
+        <MovieForm onDone={reload} />
+        <AuditoriumForm onDone={reload} />
+        <ScreeningForm movies={data?.movies ?? []} auditoriums={data?.auditoriums ?? []} onDone={reload} />
+      </div>
+      <Occupancy movies={data?.movies ?? []} />
+    </>
+  );
+}
+
+function Field({ id, label, hint, children }: { id: string; label: string; hint?: string; children: ReactNode }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint && <p className="hint" id={`${id}-hint`}>{hint}</p>}
+    </div>
+  );
+}
+
+/** A form's outcome: the success line, or the API's refusal in words. */
+function Outcome({ ok, error }: { ok?: string; error?: unknown }) {
+  return (
+    <div aria-live="polite">
+      {ok && !error && <p className="notice notice-ok">{ok}</p>}
+      <ErrorMessage error={error} />
+    </div>
+  );
+}
+
+function MovieForm({ onDone }: { onDone: () => void }) {
+  const { t } = useI18n();
+  const [result, register] = useMutation(REGISTER_MOVIE);
+  const [ok, setOk] = useState<string>();
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const f = new FormData(form);
+    const res = await register({
+      input: { title: String(f.get("title")), summary: String(f.get("summary")), runtimeMinutes: Number(f.get("runtime")), rating: String(f.get("rating")) },
+    });
+    if (res.data) {
+      setOk(t("admin.registered", { title: res.data.registerMovie.title }));
+      form.reset();
+      onDone();
+    }
+  };
+  return (
+    <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="movie-form">
+      <h2 id="movie-form">{t("admin.movie")}</h2>
+      <Field id="movie-title" label={t("admin.movieTitle")}>
+        <input id="movie-title" name="title" required maxLength={200} />
+      </Field>
+      <Field id="movie-summary" label={t("admin.summary")}>
+        <textarea id="movie-summary" name="summary" required rows={3} maxLength={4000} />
+      </Field>
+      <div className="field-row">
+        <Field id="movie-runtime" label={t("admin.runtime")}>
+          <input id="movie-runtime" name="runtime" type="number" required min={1} max={600} defaultValue={120} />
+        </Field>
+        <Field id="movie-rating" label={t("admin.rating")}>
+          <select id="movie-rating" name="rating" defaultValue="ALL">
+            {RATINGS.map((r) => (
+              <option key={r} value={r}>{t(`rating.${r}`)}</option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <Outcome ok={ok} error={result.error} />
+      <button type="submit" className="button button-primary" disabled={result.fetching}>{t("admin.register")}</button>
+    </form>
+  );
+}
+
+function AuditoriumForm({ onDone }: { onDone: () => void }) {
+  const { t } = useI18n();
+  const [result, create] = useMutation(CREATE_AUDITORIUM);
+  const [ok, setOk] = useState<string>();
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const f = new FormData(form);
+    const res = await create({ input: { name: String(f.get("name")), rows: Number(f.get("rows")), seatsPerRow: Number(f.get("seatsPerRow")) } });
+    if (res.data) {
+      setOk(t("admin.created", { name: res.data.createAuditorium.name, capacity: res.data.createAuditorium.capacity }));
+      form.reset();
+      onDone();
+    }
+  };
+  return (
+    <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="hall-form">
+      <h2 id="hall-form">{t("admin.auditorium")}</h2>
+      <Field id="hall-name" label={t("admin.hallName")}>
+        <input id="hall-name" name="name" required maxLength={100} />
+      </Field>
+      <div className="field-row">
+        <Field id="hall-rows" label={t("admin.rows")}>
+          <input id="hall-rows" name="rows" type="number" required min={1} max={26} defaultValue={8} />
+        </Field>
+        <Field id="hall-seats" label={t("admin.seatsPerRow")}>
+          <input id="hall-seats" name="seatsPerRow" type="number" required min={1} max={60} defaultValue={12} />
+        </Field>
+      </div>
+      <Outcome ok={ok} error={result.error} />
+      <button type="submit" className="button button-primary" disabled={result.fetching}>{t("admin.createHall")}</button>
+    </form>
+  );
+}
+
+function ScreeningForm({ movies, auditoriums, onDone }: { movies: { id: string; title: string }[]; auditoriums: { id: string; name: string; capacity: number }[]; onDone: () => void }) {
+  const { t, dateTime } = useI18n();
+  const [result, schedule] = useMutation(SCHEDULE_SCREENING);
+  const [ok, setOk] = useState<string>();
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const f = new FormData(form);
+    // The field holds a Seoul wall-clock time ("2026-12-24T19:30"): say so with the +09:00 offset
+    // (Korea has no daylight saving), whatever the browser's own time zone is.
+    const startsAt = `${String(f.get("startsAt"))}:00+09:00`;
+    const res = await schedule({
+      input: { movieId: String(f.get("movieId")), auditoriumId: String(f.get("auditoriumId")), startsAt, priceCents: Number(f.get("price")) },
+    });
+    if (res.data) {
+      setOk(t("admin.scheduled", { title: res.data.scheduleScreening.movie.title, time: dateTime(res.data.scheduleScreening.startsAt) }));
+      onDone();
+    }
+  };
+  return (
+    <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="screening-form">
+      <h2 id="screening-form">{t("admin.screening")}</h2>
+      <Field id="screening-movie" label={t("admin.pickMovie")}>
+        <select id="screening-movie" name="movieId" required defaultValue="">
+          <option value="" disabled>{t("admin.choose")}</option>
+          {movies.map((m) => (
+            <option key={m.id} value={m.id}>{m.title}</option>
+          ))}
+        </select>
+      </Field>
+      <Field id="screening-hall" label={t("admin.pickHall")}>
+        <select id="screening-hall" name="auditoriumId" required defaultValue="">
+          <option value="" disabled>{t("admin.choose")}</option>
+          {auditoriums.map((a) => (
+            <option key={a.id} value={a.id}>{a.name} ({a.capacity})</option>
+          ))}
+        </select>
+      </Field>
+      <div className="field-row">
+        <Field id="screening-starts" label={t("admin.startsAt")}>
+          <input id="screening-starts" name="startsAt" type="datetime-local" required step={60} />
+        </Field>
+        <Field id="screening-price" label={t("admin.price")}>
+          <input id="screening-price" name="price" type="number" required min={1} step={500} defaultValue={12000} />
+        </Field>
+      </div>
+      <Outcome ok={ok} error={result.error} />
+      <button type="submit" className="button button-primary" disabled={result.fetching}>{t("admin.schedule")}</button>
+    </form>
+  );
+}
+
+function Occupancy({ movies }: { movies: { id: string; title: string; screenings: { id: string; startsAt: string; availableSeatCount: number; auditorium: { name: string; capacity: number } }[] }[] }) {
+  const { t, dateTime } = useI18n();
+  const rows = movies
+    .flatMap((m) => m.screenings.map((s) => ({ ...s, title: m.title })))
+    .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
+  return (
+    <section className="card occupancy" aria-labelledby="occupancy-title">
+      <h2 id="occupancy-title">{t("admin.occupancy")}</h2>
+      {rows.length === 0 ? (
+        <p className="muted">{t("admin.noScreenings")}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("admin.pickMovie")}</th>
+              <th scope="col">{t("common.when")}</th>
+              <th scope="col">{t("admin.pickHall")}</th>
+              <th scope="col">{t("admin.occupancy")}</th>
+              <th scope="col"><span className="visually-hidden">{t("admin.view")}</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((s) => {
+              const sold = s.auditorium.capacity - s.availableSeatCount;
+              return (
+                <tr key={s.id} data-screening={s.id}>
+                  <td>{s.title}</td>
+                  <td>{dateTime(s.startsAt)}</td>
+                  <td>{s.auditorium.name}</td>
+                  <td>
+                    <meter min={0} max={s.auditorium.capacity} value={sold} aria-hidden="true" />{" "}
+                    <span>{s.availableSeatCount} / {s.auditorium.capacity}</span>
+                    <span className="visually-hidden">{t("admin.sold", { sold, capacity: s.auditorium.capacity })}</span>
+                  </td>
+                  <td><Link to={`/admin/screenings/${s.id}`}>{t("admin.view")}</Link></td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** A screening's seat map as staff see it: read-only, live. */
+export function AdminScreeningPage({ id }: { id: string }) {
+  const { t, dateTime } = useI18n();
+  const { screening, seats, availableSeatCount, error, refetch } = useLiveScreening(id);
+  return (
+    <>
+      <Link to="/admin" className="back">← {t("admin.title")}</Link>
+      <ErrorMessage error={error} onRetry={() => refetch({ requestPolicy: "network-only" })} />
+      {screening && (
+        <>
+          <PageTitle>{screening.movie.title}</PageTitle>
+          <p className="lead">
+            {t("screening.when", { time: dateTime(screening.startsAt), hall: screening.auditorium.name })} ·{" "}
+            <span data-testid="available-count">{t("screening.available", { n: availableSeatCount ?? 0, capacity: screening.auditorium.capacity })}</span>{" "}
+            <LiveBadge />
+          </p>
+          <section className="card seat-panel">
+            <SeatMap seats={seats} />
+          </section>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,214 @@
+import { useEffect, useState } from "react";
+import { useMutation, useQuery, useSubscription } from "urql";
+import { LiveBadge } from "../components/LiveBadge.tsx";
+import { PageTitle } from "../components/PageTitle.tsx";
+import { StatusBadge } from "../components/StatusBadge.tsx";
+import { ErrorMessage } from "../errors.tsx";
+import { useI18n, type MessageKey } from "../i18n.tsx";
+import { CANCEL, MY_RESERVATION, MY_RESERVATIONS, MY_RESERVATIONS_CHANGED, RESERVATION_STATUS_CHANGED, type MyReservation } from "../queries.ts";
+import { Link } from "../router.tsx";
+import { useSession } from "../session.tsx";
+
+const PAGE = 20;
+
+/** The newer of two copies of a booking (a query result and a live message may cross). */
+function newest<T extends { updatedAt: string }>(a: T | null | undefined, b: T | null | undefined): T | undefined {
+  if (!a || !b) return a ?? b ?? undefined;
+  return Date.parse(b.updatedAt) >= Date.parse(a.updatedAt) ? b : a;
+}
+
+function SignInFirst({ returnTo }: { returnTo: string }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <PageTitle>{t("me.title")}</PageTitle>
+      <Link className="button button-primary" to={`/signin?returnTo=${encodeURIComponent(returnTo)}`}>{t("nav.signIn")}</Link>
+    </>
+  );
+}
+
+export function MyPage() {
+  const { session } = useSession();
+  return session ? <MyReservations /> : <SignInFirst returnTo="/me" />;
+}
+
+/** My bookings, kept current by myReservationsChanged; the newest changes are listed beside them. */
+function MyReservations() {
+  const { t, dateTime, money } = useI18n();
+  const [first, setFirst] = useState(PAGE);
+  const [{ data, error, fetching }, refetch] = useQuery({ query: MY_RESERVATIONS, variables: { first }, requestPolicy: "cache-and-network" });
+  const [live] = useSubscription<{ myReservationsChanged: MyReservation }, MyReservation[]>(
+    { query: MY_RESERVATIONS_CHANGED },
+    (previous = [], { myReservationsChanged }) => [myReservationsChanged, ...previous].slice(0, 50),
+  );
+  const updates = live.data ?? [];
+
+  const nodes = data?.myReservations.nodes ?? [];
+  const known = new Set(nodes.map((r) => r.id));
+  // A booking made in another tab shows up at the top at once; the rest are updated in place.
+  const fresh = updates.filter((r, i) => !known.has(r.id) && updates.findIndex((u) => u.id === r.id) === i);
+  const list = [...fresh, ...nodes.map((r) => newest(r, updates.find((u) => u.id === r.id)) ?? r)];
+
+  return (
+    <>
+      <PageTitle>{t("me.title")}</PageTitle>
+      <div className="my-page">
+        <section aria-label={t("me.title")}>
+          <ErrorMessage error={error} onRetry={() => refetch({ requestPolicy: "network-only" })} />
+          {fetching && !data && <p aria-busy="true">{t("common.loading")}</p>}
+          {data && list.length === 0 && <p className="card">{t("me.none")}</p>}
+          <ul className="booking-list">
+            {list.map((r) => (
+              <li key={r.id} className="card booking-item" data-reservation={r.id}>
+                <Link to={`/me/${r.id}`} className="booking-link">
+                  <span className="booking-title">{r.movieTitle ?? "—"}</span>
+                  <span className="meta">
+                    {dateTime(r.screeningStartsAt)} · {r.auditoriumName} · {r.seats.join(", ")} · {money(r.amountCents, r.currency)}
+                  </span>
+                </Link>
+                <StatusBadge status={r.status} />
+              </li>
+            ))}
+          </ul>
+          {data?.myReservations.hasNextPage && (
+            <button type="button" className="button button-secondary" onClick={() => setFirst((n) => n + PAGE)}>
+              {t("me.more")}
+            </button>
+          )}
+        </section>
+        <aside className="card updates" aria-labelledby="updates-title">
+          <h2 id="updates-title">
+            {t("me.updates")} <LiveBadge />
+          </h2>
+          {/* A live region: each change is read out as it arrives. */}
+          <ol className="update-list" aria-live="polite">
+            {updates.slice(0, 6).map((r) => (
+              <li key={`${r.id}-${r.updatedAt}`}>
+                <time dateTime={r.updatedAt}>{dateTime(r.updatedAt)}</time>
+                <span>
+                  {r.movieTitle ?? "—"} <StatusBadge status={r.status} />
+                </span>
+              </li>
+            ))}
+          </ol>
+          {updates.length === 0 && <p className="muted">{t("me.noUpdates")}</p>}
+        </aside>
+      </div>
+    </>
+  );
+}
+
+export function MyReservationPage({ id }: { id: string }) {
+  const { session } = useSession();
+  return session ? <MyReservationDetail id={id} /> : <SignInFirst returnTo={`/me/${id}`} />;
+}
+
+/** One booking with its history, its live status, and cancellation behind a confirmation step. */
+function MyReservationDetail({ id }: { id: string }) {
+  const { t, lang, dateTime, money } = useI18n();
+  const [{ data, error }, refetch] = useQuery({ query: MY_RESERVATION, variables: { id }, requestPolicy: "cache-and-network" });
+  const stored = data?.myReservation;
+  // Right after booking, my page may not have the booking yet (it is fed by events): look again.
+  const [gaveUp, setGaveUp] = useState(false);
+  useEffect(() => {
+    if (!data || stored) return;
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (Date.now() - started > 10_000) {
+        clearInterval(timer);
+        setGaveUp(true);
+      } else refetch({ requestPolicy: "network-only" });
+    }, 700);
+    return () => clearInterval(timer);
+  }, [data, stored, refetch]);
+  const [live] = useSubscription({ query: RESERVATION_STATUS_CHANGED, variables: { id }, pause: !stored });
+  const r = newest(stored, live.data?.reservationStatusChanged);
+
+  const [confirming, setConfirming] = useState(false);
+  const [cancelResult, cancel] = useMutation(CANCEL);
+  const [cancelled, setCancelled] = useState(false);
+
+  if (!r) {
+    return (
+      <>
+        <ErrorMessage error={error} onRetry={() => refetch({ requestPolicy: "network-only" })} />
+        {!error && (gaveUp ? <p role="alert">{t("me.notFound")}</p> : <p aria-busy="true">{t("common.loading")}</p>)}
+      </>
+    );
+  }
+
+  const doCancel = async () => {
+    const result = await cancel({ id: r.id });
+    setConfirming(false);
+    if (!result.error) setCancelled(true);
+  };
+
+  return (
+    <>
+      <Link to="/me" className="back">← {t("me.title")}</Link>
+      <PageTitle>{r.movieTitle ?? t("me.detail")}</PageTitle>
+      <div className="detail">
+        <section className="card" aria-labelledby="detail-title">
+          <h2 id="detail-title">
+            {t("me.detail")} <LiveBadge />
+          </h2>
+          <dl className="summary-list" aria-live="polite">
+            <dt>{t("common.status")}</dt>
+            <dd data-testid="reservation-status"><StatusBadge status={r.status} /></dd>
+            <dt>{t("me.payment")}</dt>
+            <dd data-testid="payment-status"><StatusBadge status={r.paymentStatus} /></dd>
+            <dt>{t("me.ticket")}</dt>
+            <dd><StatusBadge status={r.ticketStatus} /> {r.ticketCode && <code>{r.ticketCode}</code>}</dd>
+            <dt>{t("common.when")}</dt>
+            <dd>{t("screening.when", { time: dateTime(r.screeningStartsAt), hall: r.auditoriumName ?? "—" })}</dd>
+            <dt>{t("common.seats")}</dt>
+            <dd>{r.seats.join(", ")}{r.seatsReleased && <> · <span className="muted">{t("me.seatsReleased")}</span></>}</dd>
+            <dt>{t("common.total")}</dt>
+            <dd>{money(r.amountCents, r.currency)}</dd>
+            {r.refundedAmountCents != null && (
+              <>
+                <dt>{t("me.refunded")}</dt>
+                <dd>{money(r.refundedAmountCents, r.currency)}</dd>
+              </>
+            )}
+            <dt>{t("me.bookedAt")}</dt>
+            <dd>{dateTime(r.bookedAt)}</dd>
+          </dl>
+          {cancelled && <p className="notice notice-ok" role="status">{t("me.cancelled")}</p>}
+          <ErrorMessage error={cancelResult.error} />
+          {r.status === "CONFIRMED" &&
+            (confirming ? (
+              <div className="confirm" role="group" aria-labelledby="confirm-text">
+                <p id="confirm-text">{t("me.cancelConfirm", { amount: money(r.amountCents, r.currency) })}</p>
+                <button type="button" className="button button-danger" onClick={() => void doCancel()} disabled={cancelResult.fetching} autoFocus>
+                  {cancelResult.fetching ? t("me.cancelling") : t("me.cancelYes")}
+                </button>
+                <button type="button" className="button button-ghost" onClick={() => setConfirming(false)}>
+                  {t("me.cancelNo")}
+                </button>
+              </div>
+            ) : (
+              <button type="button" className="button button-secondary" onClick={() => setConfirming(true)}>
+                {t("me.cancel")}
+              </button>
+            ))}
+        </section>
+        <section className="card" aria-labelledby="history-title">
+          <h2 id="history-title">{t("me.history")}</h2>
+          <ol className="timeline" data-testid="history">
+            {r.history.map((h) => (
+              <li key={`${h.kind}-${h.at}`} data-kind={h.kind}>
+                <time dateTime={h.at}>{dateTime(h.at)}</time>
+                <strong>{HISTORY_KINDS.has(h.kind) ? t(`history.${h.kind}` as MessageKey) : h.kind}</strong>
+                {/* The server describes each step in English; Korean readers get the heading above. */}
+                {lang === "en" && <span className="muted">{h.description}</span>}
+              </li>
+            ))}
+          </ol>
+        </section>
+      </div>
+    </>
+  );
+}
+
+const HISTORY_KINDS = new Set(["CONFIRMED", "TICKET_ISSUED", "CANCELLED", "REFUNDED", "SEATS_RELEASED"]);

@@ -1,0 +1,169 @@
+// The operations the app sends, with the shapes it reads back (hand-written: the app uses a small
+// part of the schema, see subgraphs/*/schema.graphql).
+import { gql } from "urql";
+
+export type SeatStatus = "AVAILABLE" | "HELD" | "SOLD";
+export interface Seat {
+  label: string;
+  row: string;
+  number: number;
+  status: SeatStatus;
+}
+export interface ScreeningSummary {
+  id: string;
+  startsAt: string;
+  priceCents: number;
+  currency: string;
+  availableSeatCount: number;
+  onSale: boolean;
+  auditorium: { id: string; name: string; capacity: number };
+}
+export interface Movie {
+  id: string;
+  title: string;
+  summary: string;
+  runtimeMinutes: number;
+  rating: "ALL" | "AGE_12" | "AGE_15" | "AGE_18";
+  screenings: ScreeningSummary[];
+}
+
+const SCREENING_SUMMARY = `id startsAt priceCents currency availableSeatCount onSale auditorium { id name capacity }`;
+
+export const MOVIES = gql<{ movies: Movie[] }>`
+  query Movies {
+    movies { id title summary runtimeMinutes rating screenings { ${SCREENING_SUMMARY} } }
+  }
+`;
+
+export interface ScreeningDetail extends ScreeningSummary {
+  endsAt: string;
+  movie: { id: string; title: string; rating: Movie["rating"]; runtimeMinutes: number };
+  auditorium: ScreeningSummary["auditorium"] & { rows: number; seatsPerRow: number };
+  seats: Seat[];
+}
+export const SCREENING = gql<{ screening: ScreeningDetail | null }, { id: string }>`
+  query Screening($id: ID!) {
+    screening(id: $id) {
+      ${SCREENING_SUMMARY} endsAt
+      movie { id title rating runtimeMinutes }
+      auditorium { rows seatsPerRow }
+      seats { label row number status }
+    }
+  }
+`;
+
+export interface SeatMapChange {
+  screeningId: string;
+  availableSeatCount: number;
+  seats: Pick<Seat, "label" | "status">[];
+}
+export const SEAT_MAP_CHANGED = gql<{ seatMapChanged: SeatMapChange }, { screeningId: string }>`
+  subscription SeatMapChanged($screeningId: ID!) {
+    seatMapChanged(screeningId: $screeningId) { screeningId availableSeatCount seats { label status } }
+  }
+`;
+
+export interface ReserveInput {
+  screeningId: string;
+  seats: string[];
+  paymentToken: string;
+  idempotencyKey: string;
+}
+export const RESERVE = gql<{ reserve: { id: string; status: string } }, { input: ReserveInput }>`
+  mutation Reserve($input: ReserveInput!) {
+    reserve(input: $input) { id status seats amountCents currency }
+  }
+`;
+
+export interface Reservation {
+  id: string;
+  status: "PENDING" | "CONFIRMED" | "CANCELLED" | "FAILED";
+  seats: string[];
+  amountCents: number | null;
+  currency: string | null;
+  failureReason: string | null;
+  screening: { id: string; startsAt: string; movie: { title: string }; auditorium: { name: string } };
+  payment: { status: string } | null;
+  ticket: { code: string; qrSvg: string; status: "ISSUED" | "VOID" } | null;
+}
+export const RESERVATION = gql<{ reservation: Reservation | null }, { id: string }>`
+  query Reservation($id: ID!) {
+    reservation(id: $id) {
+      id status seats amountCents currency failureReason
+      screening { id startsAt movie { title } auditorium { name } }
+      payment { status }
+      ticket { code qrSvg status }
+    }
+  }
+`;
+
+export interface MyReservation {
+  id: string;
+  status: "CONFIRMED" | "CANCELLED" | string;
+  paymentStatus: string | null;
+  ticketStatus: string | null;
+  ticketCode: string | null;
+  seatsReleased: boolean;
+  movieTitle: string | null;
+  auditoriumName: string | null;
+  screeningStartsAt: string | null;
+  seats: string[];
+  amountCents: number;
+  currency: string;
+  refundedAmountCents: number | null;
+  bookedAt: string;
+  updatedAt: string;
+  history: { at: string; kind: string; description: string }[];
+}
+const MY_RESERVATION_FIELDS = `
+  id status paymentStatus ticketStatus ticketCode seatsReleased movieTitle auditoriumName screeningStartsAt
+  seats amountCents currency refundedAmountCents bookedAt updatedAt history { at kind description }
+`;
+
+export const MY_RESERVATIONS = gql<
+  { myReservations: { nodes: MyReservation[]; endCursor: string | null; hasNextPage: boolean } },
+  { first: number; after?: string | null }
+>`
+  query MyReservations($first: Int!, $after: String) {
+    myReservations(first: $first, after: $after) { nodes { ${MY_RESERVATION_FIELDS} } endCursor hasNextPage }
+  }
+`;
+export const MY_RESERVATION = gql<{ myReservation: MyReservation | null }, { id: string }>`
+  query MyReservation($id: ID!) { myReservation(id: $id) { ${MY_RESERVATION_FIELDS} } }
+`;
+export const RESERVATION_STATUS_CHANGED = gql<{ reservationStatusChanged: MyReservation }, { id: string }>`
+  subscription ReservationStatusChanged($id: ID!) { reservationStatusChanged(id: $id) { ${MY_RESERVATION_FIELDS} } }
+`;
+export const MY_RESERVATIONS_CHANGED = gql<{ myReservationsChanged: MyReservation }>`
+  subscription MyReservationsChanged { myReservationsChanged { ${MY_RESERVATION_FIELDS} } }
+`;
+export const CANCEL = gql<{ cancelReservation: { id: string; status: string } }, { id: string }>`
+  mutation Cancel($id: ID!) { cancelReservation(id: $id) { id status } }
+`;
+
+export const ADMIN_DATA = gql<{ movies: Movie[]; auditoriums: { id: string; name: string; rows: number; seatsPerRow: number; capacity: number }[] }>`
+  query AdminData {
+    movies { id title summary runtimeMinutes rating screenings { ${SCREENING_SUMMARY} } }
+    auditoriums { id name rows seatsPerRow capacity }
+  }
+`;
+export const REGISTER_MOVIE = gql<
+  { registerMovie: { id: string; title: string } },
+  { input: { title: string; summary: string; runtimeMinutes: number; rating: string } }
+>`
+  mutation RegisterMovie($input: RegisterMovieInput!) { registerMovie(input: $input) { id title } }
+`;
+export const CREATE_AUDITORIUM = gql<
+  { createAuditorium: { id: string; name: string; capacity: number } },
+  { input: { name: string; rows: number; seatsPerRow: number } }
+>`
+  mutation CreateAuditorium($input: CreateAuditoriumInput!) { createAuditorium(input: $input) { id name capacity } }
+`;
+export const SCHEDULE_SCREENING = gql<
+  { scheduleScreening: { id: string; startsAt: string; movie: { title: string } } },
+  { input: { movieId: string; auditoriumId: string; startsAt: string; priceCents: number } }
+>`
+  mutation ScheduleScreening($input: ScheduleScreeningInput!) {
+    scheduleScreening(input: $input) { id startsAt movie { title } }
+  }
+`;
