@@ -7,6 +7,9 @@ import { intEnv, repoRoot } from "@cinema/platform/config";
 import { startHttpServer, type RequestContext } from "@cinema/platform/server";
 import { subscriptionsOverWebSocketOnly } from "./http-subscription-guard.ts";
 import { connectLiveFeed, serveSubscriptions, subscriptionSchema } from "./subscriptions.ts";
+import { mountDevLogin } from "./dev-login.ts";
+import { mountIde } from "./ide.ts";
+import { mountWeb } from "./web.ts";
 
 /** Forwards the caller's bearer token; each subgraph verifies it again and applies its own rules. */
 class AuthForwardingDataSource extends RemoteGraphQLDataSource<RequestContext> {
@@ -24,7 +27,8 @@ const gateway = new ApolloGateway({
   buildService: ({ name, url }) => {
     const resolved = process.env[`SUBGRAPH_URL_${name.toUpperCase()}`] ?? url;
     if (resolved) subgraphUrls.set(name, resolved);
-    return new AuthForwardingDataSource({ url: resolved });
+    // Node's fetch (undici) keeps connections alive; the default fetcher opens far more of them.
+    return new AuthForwardingDataSource({ url: resolved, fetcher: fetch as never });
   },
 });
 
@@ -46,6 +50,12 @@ const server = await startHttpServer<RequestContext>({
       // drain: the HTTP drain would otherwise wait on, then cut, the upgraded connections.
       { serverWillStart: async () => ({ drainServer: async () => void (await ws?.dispose()) }) },
     ],
+  },
+  // Before /graphql: dev sign-in, the offline IDE at /ide, and the web app at / (never shadowing /graphql).
+  routes: (app) => {
+    mountDevLogin(app);
+    mountIde(app);
+    mountWeb(app);
   },
   ready: async () => ws !== undefined && feed.connected(),
   onShutdown: () => feed.close(),
