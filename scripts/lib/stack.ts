@@ -62,10 +62,33 @@ export interface Stack {
   stopAll(): Promise<void>;
   /** The last ~200 lines of the process's output (kept across restarts), for failing tests. */
   logs(name: ProcessName): string;
+  /** The running process's pid (for the benchmark's memory figures); undefined when stopped. */
+  pid(name: ProcessName): number | undefined;
+  /**
+   * Starts another replica of a process (e.g. a second seat subgraph behind a load balancer) with
+   * the same environment as the stack's own, on `port` (default: a free one) plus `envOverrides`.
+   * `port` may be a stopped process's own (to swap in a differently configured instance); stopAll
+   * stops extras too.
+   */
+  startExtra(name: ProcessName, opts?: { port?: number; envOverrides?: Record<string, string> }): Promise<ExtraProcess>;
+}
+
+/** A replica started by `startExtra`: same contract as the stack's own processes. */
+export interface ExtraProcess {
+  name: ProcessName;
+  port: number;
+  /** http://127.0.0.1:PORT/graphql */
+  url: string;
+  /** (Re)starts it on the same port and environment and waits until it is ready. */
+  start(): Promise<void>;
+  stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
+  logs(): string;
 }
 
 interface Proc {
   name: ProcessName;
+  /** Log prefix and file name when not the name (extra replicas). */
+  label?: string;
   port: number;
   env: NodeJS.ProcessEnv;
   entry: string;
@@ -115,13 +138,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   if (opts.log === "file") mkdirSync(logDir, { recursive: true });
   const output = (proc: Proc, line: string, toStderr: boolean) => {
     remember(proc.lines, line);
-    if (opts.log === "inherit") (toStderr ? process.stderr : process.stdout).write(`[${proc.name}] ${line}\n`);
+    const label = proc.label ?? proc.name;
+    if (opts.log === "inherit") (toStderr ? process.stderr : process.stdout).write(`[${label}] ${line}\n`);
     // Synchronous appends: nothing to close, and lines that arrive after stopAll still land.
-    if (opts.log === "file") appendFileSync(path.join(logDir, `${opts.dbPrefix}-${proc.name}.log`), `${line}\n`);
+    if (opts.log === "file") appendFileSync(path.join(logDir, `${opts.dbPrefix}-${label}.log`), `${line}\n`);
   };
 
-  const start = async (name: ProcessName) => {
-    const proc = procs[name];
+  const start = (name: ProcessName) => launch(procs[name]);
+  const launch = async (proc: Proc) => {
     if (proc.child && isRunning(proc.child)) return;
     const child = spawn(process.execPath, ["--import", "tsx", "--import", guard, proc.entry], {
       cwd: repoRoot,
@@ -140,8 +164,29 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const child = procs[name].child;
     if (child) await stopChild(child, signal);
   };
+  const extras: Proc[] = [];
+  const startExtra = async (name: ProcessName, extra: { port?: number; envOverrides?: Record<string, string> } = {}): Promise<ExtraProcess> => {
+    const base = procs[name];
+    let port = extra.port ?? 0;
+    const taken = new Set([...Object.values(ports), ...extras.map((p) => p.port)]);
+    while (port === 0 || (!extra.port && taken.has(port))) port = await freePort();
+    const proc: Proc = { ...base, label: `${name}-${extras.length + 2}`, port, env: { ...base.env, PORT: String(port), ...extra.envOverrides }, lines: [], child: undefined };
+    extras.push(proc);
+    await launch(proc);
+    return {
+      name,
+      port,
+      url: `http://127.0.0.1:${port}/graphql`,
+      start: () => launch(proc),
+      stop: async (signal = "SIGTERM") => {
+        if (proc.child) await stopChild(proc.child, signal);
+      },
+      logs: () => proc.lines.join("\n"),
+    };
+  };
   const stopAll = async () => {
     await stop("gateway");
+    await Promise.all(extras.map((proc) => proc.child && stopChild(proc.child)));
     await Promise.all(DATABASE_OWNERS.map((name) => stop(name)));
   };
 
@@ -165,6 +210,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     stop,
     stopAll,
     logs: (name) => procs[name].lines.join("\n"),
+    pid: (name) => procs[name].child?.pid,
+    startExtra,
   };
 }
 

@@ -1,4 +1,4 @@
-import { requireEnv } from "@cinema/platform/config";
+import { intEnv, requireEnv } from "@cinema/platform/config";
 import { SubgraphClient, breakerSettings } from "@cinema/platform/subgraph-client";
 import type { SagaPorts } from "./domain/ports.ts";
 
@@ -17,15 +17,30 @@ export function createClients(): SagaClients {
   };
 }
 
+/**
+ * Screenings the saga checked recently (SCREENING_CACHE_SECONDS, default 10): a popular showing
+ * is asked of the movie subgraph once per interval, not once per booking. "On sale" is always
+ * recomputed from the start time; unknown screenings are never cached.
+ */
+type Screening = NonNullable<Awaited<ReturnType<SagaPorts["catalog"]["screening"]>>>;
+const screenings = new Map<string, { value: Screening; until: number }>();
+function remember(id: string, value: Screening) {
+  if (screenings.size > 10_000) screenings.clear();
+  screenings.set(id, { value, until: Date.now() + intEnv("SCREENING_CACHE_SECONDS", 10) * 1000 });
+}
+
 /** The saga's ports over GraphQL. */
 export function createSagaPorts({ movie, seat, payment }: SagaClients): SagaPorts {
   return {
     catalog: {
       async screening(id) {
+        const hit = screenings.get(id);
+        if (hit && hit.until > Date.now()) return { ...hit.value, onSale: new Date(hit.value.startsAt).getTime() > Date.now() };
         const data = await movie.request<{ screening: Awaited<ReturnType<SagaPorts["catalog"]["screening"]>> }>(
           `query ($id: ID!) { screening(id: $id) { id startsAt priceCents currency onSale } }`,
           { id },
         );
+        if (data.screening) remember(id, data.screening);
         return data.screening;
       },
     },
@@ -45,6 +60,7 @@ export function createSagaPorts({ movie, seat, payment }: SagaClients): SagaPort
       },
     },
     payments: {
+      accepting: () => payment.accepting(),
       async capture(input) {
         const data = await payment.request<{ capturePayment: { id: string } }>(
           `mutation ($r: ID!, $c: ID!, $a: Int!, $cur: String!, $t: String!) {

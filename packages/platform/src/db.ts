@@ -14,3 +14,40 @@ export function pgErrorCode(err: unknown): string | undefined {
 
 export const isUniqueViolation = (err: unknown) =>
   pgErrorCode(err) === "23505" || (err as { code?: string })?.code === "P2002";
+
+/**
+ * Errors that mean "the database is overloaded or unreachable right now", not "this request is
+ * wrong": pool or transaction start timeouts, lost connections. Answered as SERVICE_UNAVAILABLE.
+ */
+const TRANSIENT_PRISMA = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
+const TRANSIENT_PG = new Set(["57P01", "57P03", "53300", "08000", "08003", "08006"]);
+export function isTransientDbError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return (!!code && TRANSIENT_PRISMA.has(code)) || TRANSIENT_PG.has(pgErrorCode(err) ?? "") || /Unable to start a transaction|connection pool|ECONNREFUSED/.test(String((err as Error)?.message));
+}
+
+/**
+ * Runs an UPDATE and, only if it changed a row, writes `event` to the outbox — in ONE statement,
+ * so it is atomic without an interactive transaction (cheaper, and nothing to time out under load).
+ * `update` must end with `RETURNING version`; the event's aggregateVersion becomes that version.
+ * Returns the new version, or null when no row matched.
+ */
+export async function updateWithEvent(
+  db: { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> },
+  update: string,
+  params: unknown[],
+  event: { id: string; type: string },
+): Promise<number | null> {
+  const n = params.length;
+  const rows = await db.$queryRawUnsafe<{ version: number }[]>(
+    `WITH updated AS (${update})
+     INSERT INTO "outbox_event" ("id", "type", "payload")
+     SELECT $${n + 1}::uuid, $${n + 2}, jsonb_set($${n + 3}::jsonb, '{aggregateVersion}', to_jsonb(updated.version)) FROM updated
+     RETURNING ("payload"->>'aggregateVersion')::int AS version`,
+    ...params,
+    event.id,
+    event.type,
+    JSON.stringify(event),
+  );
+  return rows[0]?.version ?? null;
+}

@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { logger } from "./logger.ts";
+import { isTransientDbError } from "./db.ts";
 
 /** Every refusal the API can give. Clients switch on `extensions.code`. */
 export const ErrorCode = {
@@ -58,6 +59,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, extensions: { ...extensions, code: input ? ErrorCode.BAD_USER_INPUT : code } };
   }
   if (code === "BAD_USER_INPUT") return { ...formatted, extensions };
+  if (isTransientDbError(unwrapResolverError(error))) {
+    logger.warn({ err: unwrapResolverError(error), path: formatted.path }, "database busy");
+    return { message: "We are very busy right now; please try again shortly.", path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
+  }
   logger.error({ err: unwrapResolverError(error), path: formatted.path }, "unexpected error");
   return {
     message: "Something went wrong on our side; please try again.",

@@ -82,9 +82,10 @@ export class OutboxRelay {
     const rows = await this.db.$queryRawUnsafe<{ seq: bigint; payload: EventEnvelope }[]>(
       `SELECT "seq", "payload" FROM "outbox_event" WHERE "sent_at" IS NULL ORDER BY "seq" LIMIT 100`,
     );
-    for (const row of rows) {
-      await publishEvent(this.bus, row.payload);
-      await this.db.$executeRawUnsafe(`UPDATE "outbox_event" SET "sent_at" = now() WHERE "seq" = $1`, row.seq);
+    // Publishes are pipelined on one connection, so JetStream stores them in this order.
+    await Promise.all(rows.map((row) => publishEvent(this.bus, row.payload)));
+    if (rows.length) {
+      await this.db.$executeRawUnsafe(`UPDATE "outbox_event" SET "sent_at" = now() WHERE "seq" = ANY($1::bigint[])`, rows.map((r) => r.seq));
     }
     return rows.length;
   }

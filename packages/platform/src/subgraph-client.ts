@@ -86,6 +86,11 @@ export class SubgraphClient {
     this.breaker.on("close", () => logger.info({ subgraph: name }, "circuit breaker closed"));
   }
 
+  /** False while the breaker is open: callers can refuse before starting work that would need it. */
+  accepting(): boolean {
+    return !this.breaker.opened;
+  }
+
   /** For health and metrics: closed, open or half-open, and the rolling counts. */
   state() {
     const { fires, failures, rejects, successes, timeouts } = this.breaker.stats;

@@ -10,6 +10,8 @@ export interface SeatInventory {
 }
 
 export interface Payments {
+  /** False while payment's circuit breaker is open: the saga then refuses before holding seats. */
+  accepting(): boolean;
   capture(input: { reservationId: string; customerId: string; amountCents: number; currency: string; paymentToken: string }): Promise<{ id: string }>;
   void(input: { reservationId: string; customerId: string; amountCents: number; currency: string }): Promise<void>;
 }

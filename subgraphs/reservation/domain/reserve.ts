@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppError, ErrorCode, badInput, notFound, serviceUnavailable } from "@cinema/platform/errors";
 import { createEvent } from "@cinema/platform/events";
-import { isUniqueViolation } from "@cinema/platform/db";
+import { isTransientDbError, isUniqueViolation, updateWithEvent } from "@cinema/platform/db";
+import { BUSY_MESSAGE } from "@cinema/platform/subgraph-client";
+import pLimit from "p-limit";
 import { intEnv } from "@cinema/platform/config";
 import { logger } from "@cinema/platform/logger";
-import { enqueueEvents, type OutboxRelay } from "@cinema/platform/outbox";
+import type { OutboxRelay } from "@cinema/platform/outbox";
 import type { ReservationDb } from "../data.ts";
 import type { Reservation, SagaStep } from "../generated/prisma/client.ts";
 import type { SagaPorts } from "./ports.ts";
@@ -21,36 +23,55 @@ export interface ReserveDeps extends SagaPorts {
  * how far it got. Any failure compensates what was done and records the refusal, which a retry
  * with the same idempotency key gets back.
  */
+/**
+ * At most RESERVE_CONCURRENCY sagas run at once in this process (they share a small database pool
+ * and the other subgraphs' bulkheads); the rest wait their turn, up to RESERVE_QUEUE, beyond
+ * which a request is refused at once as busy rather than left to time out.
+ */
+const limit = pLimit(intEnv("RESERVE_CONCURRENCY", 32));
+const queueMax = () => intEnv("RESERVE_QUEUE", 2000);
+
 export async function reserve(deps: ReserveDeps, customerId: string, input: ReserveInput): Promise<Reservation> {
+  if (limit.pendingCount >= queueMax()) throw serviceUnavailable(BUSY_MESSAGE);
   let reservation: Reservation;
   try {
     reservation = await deps.db.reservation.create({
       data: { customerId, idempotencyKey: input.idempotencyKey, screeningId: input.screeningId, seats: input.seats },
     });
   } catch (err) {
+    // A repeat waits outside the limiter, so repeats can never starve the first request of a slot.
     if (isUniqueViolation(err)) return replay(deps, customerId, input);
-    throw err;
+    throw isTransientDbError(err) ? serviceUnavailable(BUSY_MESSAGE) : err;
   }
-  return runSaga(deps, reservation, input.paymentToken);
+  return limit(() => runSaga(deps, reservation, input.paymentToken));
 }
 
 async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: string): Promise<Reservation> {
   const { db } = deps;
   let r = start;
   const record = async (step: SagaStep, data: Partial<Reservation> = {}) => {
-    r = await db.reservation.update({ where: { id: r.id }, data: { ...data, step } });
+    await db.reservation.updateMany({ where: { id: r.id }, data: { ...data, step } });
+    r = { ...r, ...data, step };
   };
   try {
     const screening = await deps.catalog.screening(r.screeningId);
     if (!screening) throw notFound("Screening", r.screeningId);
     if (!screening.onSale) throw badInput("input.screeningId", "This screening has already started; tickets are no longer sold.");
+    // Payment is known to be failing: say so now instead of holding seats we cannot sell.
+    if (!deps.payments.accepting()) throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, BUSY_MESSAGE, { dependency: "payment", breaker: "open" });
     // From here on a hold may exist (even if the call below times out): compensation releases it.
     await record("SCREENING_CHECKED", {
       amountCents: screening.priceCents * r.seats.length,
       currency: screening.currency,
       screeningStartsAt: new Date(screening.startsAt),
     });
-    await deps.seats.hold(r.id, r.screeningId, r.seats);
+    try {
+      await deps.seats.hold(r.id, r.screeningId, r.seats);
+    } catch (err) {
+      // A refusal (seat taken, no such seat) is all-or-nothing: nothing is held, nothing to release.
+      if (err instanceof AppError && err.code !== ErrorCode.SERVICE_UNAVAILABLE) r = { ...r, step: "STARTED" };
+      throw err;
+    }
     // From here on a charge may exist: compensation voids it.
     await record("SEATS_HELD");
     const payment = await deps.payments.capture({
@@ -77,34 +98,25 @@ async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: stri
  * reservation is no longer PENDING (the reconciliation job gave up on it first).
  */
 export async function complete(deps: ReserveDeps, r: Reservation): Promise<Reservation | null> {
-  const confirmed = await deps.db.$transaction(async (tx) => {
-    const { count } = await tx.reservation.updateMany({
-      where: { id: r.id, status: "PENDING" },
-      data: { status: "CONFIRMED", step: "COMPLETED", version: { increment: 1 } },
-    });
-    if (count === 0) return null;
-    const updated = (await tx.reservation.findUnique({ where: { id: r.id } }))!;
-    await enqueueEvents(
-      tx,
-      createEvent(
-        "reservation.confirmed",
-        r.id,
-        {
-          reservationId: r.id,
-          customerId: r.customerId,
-          screeningId: r.screeningId,
-          seats: r.seats,
-          amountCents: r.amountCents!,
-          currency: r.currency!,
-          paymentId: r.paymentId!,
-        },
-        updated.version,
-      ),
-    );
-    return updated;
+  const event = createEvent("reservation.confirmed", r.id, {
+    reservationId: r.id,
+    customerId: r.customerId,
+    screeningId: r.screeningId,
+    seats: r.seats,
+    amountCents: r.amountCents!,
+    currency: r.currency!,
+    paymentId: r.paymentId!,
   });
+  const version = await updateWithEvent(
+    deps.db,
+    `UPDATE reservation SET status = 'CONFIRMED', step = 'COMPLETED', version = version + 1, updated_at = now()
+      WHERE id = $1::uuid AND status = 'PENDING' RETURNING version`,
+    [r.id],
+    event,
+  );
+  if (version === null) return null;
   void deps.relay.kick();
-  return confirmed;
+  return { ...r, status: "CONFIRMED", step: "COMPLETED", version, updatedAt: new Date() };
 }
 
 /**
@@ -140,34 +152,27 @@ export async function compensate(deps: ReserveDeps, r: Reservation): Promise<boo
  */
 export async function fail(deps: ReserveDeps, r: Reservation, refusal: AppError): Promise<void> {
   const compensated = await compensate(deps, r);
-  await deps.db.$transaction(async (tx) => {
-    const { count } = await tx.reservation.updateMany({
-      where: { id: r.id, status: "PENDING" },
-      data: {
-        status: "FAILED",
-        failureCode: refusal.code,
-        failureMessage: refusal.message,
-        version: { increment: 1 },
-        ...(compensated ? { step: "COMPENSATED" } : {}),
-      },
-    });
-    if (count === 0) return;
-    const updated = (await tx.reservation.findUnique({ where: { id: r.id } }))!;
-    await enqueueEvents(
-      tx,
-      createEvent(
-        "reservation.failed",
-        r.id,
-        { reservationId: r.id, customerId: r.customerId, screeningId: r.screeningId, seats: r.seats, reason: refusal.code },
-        updated.version,
-      ),
-    );
+  const event = createEvent("reservation.failed", r.id, {
+    reservationId: r.id,
+    customerId: r.customerId,
+    screeningId: r.screeningId,
+    seats: r.seats,
+    reason: refusal.code,
   });
+  await updateWithEvent(
+    deps.db,
+    `UPDATE reservation SET status = 'FAILED', failure_code = $2, failure_message = $3, version = version + 1, updated_at = now()
+       ${compensated ? `, step = 'COMPENSATED'` : ""}
+      WHERE id = $1::uuid AND status = 'PENDING' RETURNING version`,
+    [r.id, refusal.code, refusal.message],
+    event,
+  );
   void deps.relay.kick();
 }
 
 function asRefusal(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (isTransientDbError(err)) return serviceUnavailable(BUSY_MESSAGE);
   logger.error({ err }, "reserve failed unexpectedly");
   return new AppError(ErrorCode.INTERNAL_SERVER_ERROR, "Something went wrong on our side; you were not charged. Please try again.");
 }

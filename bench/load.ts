@@ -1,0 +1,105 @@
+import { Pool } from "undici";
+
+export interface Outcome {
+  /** "ok", a GraphQL error code (typed refusal), or "error" (5xx, network, untyped). */
+  kind: string;
+  ms: number;
+}
+
+export interface LoadResult {
+  name: string;
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  ok: number;
+  typedRefusals: number;
+  otherErrors: number;
+  refusals: Record<string, number>;
+}
+
+const TYPED = new Set(["UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "NOT_FOUND", "SEAT_UNAVAILABLE", "PAYMENT_DECLINED", "SERVICE_UNAVAILABLE", "CONFLICT", "RATE_LIMITED"]);
+
+/** Keep-alive HTTP/1.1 connections to one origin, as many as there are virtual clients. */
+export const poolFor = (url: string, connections: number) => new Pool(new URL(url).origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+
+export async function postGraphQL(pool: Pool, url: string, body: unknown, token?: string): Promise<Outcome> {
+  const started = performance.now();
+  try {
+    const res = await pool.request({
+      method: "POST",
+      path: new URL(url).pathname,
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.body.json()) as { errors?: { extensions?: { code?: string } }[] };
+    const ms = performance.now() - started;
+    if (res.statusCode >= 500) return { kind: "error", ms };
+    const code = json.errors?.[0]?.extensions?.code;
+    if (!json.errors?.length) return { kind: "ok", ms };
+    return { kind: code && TYPED.has(code) ? code : "error", ms };
+  } catch {
+    return { kind: "error", ms: performance.now() - started };
+  }
+}
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0);
+
+export function summarize(name: string, outcomes: Outcome[], seconds: number): LoadResult {
+  const sorted = outcomes.map((o) => o.ms).sort((a, b) => a - b);
+  const refusals: Record<string, number> = {};
+  let ok = 0;
+  let otherErrors = 0;
+  for (const o of outcomes) {
+    if (o.kind === "ok") ok++;
+    else if (o.kind === "error") otherErrors++;
+    else refusals[o.kind] = (refusals[o.kind] ?? 0) + 1;
+  }
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return {
+    name,
+    requests: outcomes.length,
+    seconds: round(seconds),
+    rps: round(outcomes.length / seconds),
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    ok,
+    typedRefusals: Object.values(refusals).reduce((a, b) => a + b, 0),
+    otherErrors,
+    refusals,
+  };
+}
+
+/**
+ * Closed loop: `clients` virtual clients each send one request after another for `seconds`
+ * (or until `maxRequests` in all). `next(i)` builds the i-th request.
+ */
+export async function runClosedLoop(opts: {
+  name: string;
+  clients: number;
+  seconds: number;
+  maxRequests?: number;
+  send: (i: number) => Promise<Outcome>;
+}): Promise<LoadResult> {
+  const outcomes: Outcome[] = [];
+  const deadline = performance.now() + opts.seconds * 1000;
+  const max = opts.maxRequests ?? Number.POSITIVE_INFINITY;
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: opts.clients }, async () => {
+      while (performance.now() < deadline && issued < max) {
+        outcomes.push(await opts.send(issued++));
+      }
+    }),
+  );
+  return summarize(opts.name, outcomes, (performance.now() - started) / 1000);
+}
+
+/** Warm-up: a few seconds of the same load, results discarded (JIT, pools, query plans). */
+export async function warm(send: (i: number) => Promise<Outcome>, clients: number, seconds = 2) {
+  await runClosedLoop({ name: "warm-up", clients, seconds, send });
+}

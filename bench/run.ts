@@ -1,0 +1,186 @@
+// npm run bench: starts its own stack and measures each scenario in one run, so the ratios compare
+// like with like. Prints a table and appends it, with the machine's facts, to BENCHMARKS.md.
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { repoRoot } from "@cinema/platform/config";
+import { signToken } from "@cinema/platform/auth";
+import { dropDatabase, testInfra } from "../scripts/lib/infra.ts";
+import { startStack, type ProcessName, type Stack } from "../scripts/lib/stack.ts";
+import { DATABASE_OWNERS } from "../scripts/lib/subgraphs.ts";
+import { poolFor, postGraphQL, runClosedLoop, summarize, warm, type LoadResult, type Outcome } from "./load.ts";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const prefix = `bench${Date.now().toString(36)}`;
+process.env.JWT_SECRET ??= randomUUID();
+
+async function gql<T = any>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+  if (body.errors?.length) throw new Error(`bench setup: ${body.errors.map((e) => e.message).join("; ")}`);
+  return body.data!;
+}
+
+/** A movie, a hall of rows × seatsPerRow and `count` screenings in it, a day apart, seat maps built. */
+async function screenings(stack: Stack, admin: string, rows: number, seatsPerRow: number, count: number): Promise<string[]> {
+  const url = stack.gatewayUrl;
+  const { registerMovie } = await gql(url, `mutation ($i: RegisterMovieInput!) { registerMovie(input: $i) { id } }`, {
+    i: { title: `Bench ${randomUUID().slice(0, 8)}`, summary: "Benchmark", runtimeMinutes: 90, rating: "ALL" },
+  }, admin);
+  const { createAuditorium } = await gql(url, `mutation ($i: CreateAuditoriumInput!) { createAuditorium(input: $i) { id } }`, {
+    i: { name: `Bench hall ${randomUUID()}`, rows, seatsPerRow },
+  }, admin);
+  const ids: string[] = [];
+  for (let d = 0; d < count; d++) {
+    const startsAt = new Date(Date.now() + (30 + d) * 86_400_000).toISOString();
+    const { scheduleScreening } = await gql(url, `mutation ($i: ScheduleScreeningInput!) { scheduleScreening(input: $i) { id } }`, {
+      i: { movieId: registerMovie.id, auditoriumId: createAuditorium.id, startsAt, priceCents: 10000 },
+    }, admin);
+    ids.push(scheduleScreening.id);
+  }
+  for (const id of ids) {
+    for (let tries = 0; ; tries++) {
+      const { screening } = await gql(url, `query ($id: ID!) { screening(id: $id) { availableSeatCount } }`, { id });
+      if (screening.availableSeatCount === rows * seatsPerRow) break;
+      if (tries > 200) throw new Error("seat map not built");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return ids;
+}
+
+const label = (i: number, seatsPerRow: number) => `${String.fromCharCode(65 + Math.floor(i / seatsPerRow))}-${(i % seatsPerRow) + 1}`;
+const RESERVE = `mutation ($i: ReserveInput!) { reserve(input: $i) { id status } }`;
+
+function peakRss(stack: Stack): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of [...DATABASE_OWNERS, "gateway"] as ProcessName[]) {
+    const pid = stack.pid(name);
+    if (!pid || !existsSync(`/proc/${pid}/status`)) continue;
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    if (hwm) out[name] = Math.round(Number(hwm[1]) / 1024);
+  }
+  return out;
+}
+
+async function main() {
+  const infra = await testInfra();
+  const stack = await startStack({ serverUrl: infra.serverUrl, natsUrl: infra.natsUrl, dbPrefix: prefix, eventsPrefix: prefix, log: "silent" });
+  const results: LoadResult[] = [];
+  let rss: Record<string, number> = {};
+  try {
+    const admin = await signToken("bench-staff", "admin");
+    const gw = stack.gatewayUrl;
+    const [seatMapScreening] = await screenings(stack, admin, 15, 20, 1); // 300 seats
+    const fresh = await screenings(stack, admin, 26, 60, 4); // 6,240 seats for the reserve run
+    const [contested] = await screenings(stack, admin, 1, 10, 1);
+
+    // 1–2. The ceiling: a trivial one-subgraph query, through the gateway and straight to movie.
+    const trivial = { query: `query ($id: ID!) { screening(id: $id) { id priceCents } }`, variables: { id: seatMapScreening } };
+    for (const [name, url] of [["gateway ceiling (1 subgraph)", gw], ["same query, movie subgraph direct", stack.urls.movie]] as const) {
+      const pool = poolFor(url, 64);
+      const send = () => postGraphQL(pool, url, trivial);
+      await warm(send, 64);
+      results.push(await runClosedLoop({ name, clients: 64, seconds: SECONDS, send }));
+      await pool.close();
+    }
+
+    // 3. reserve end to end, fresh seats every call, 100 clients.
+    {
+      const pool = poolFor(gw, 100);
+      const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => signToken(`bench-${i}`, "customer")));
+      const perScreening = 26 * 60;
+      const send = (i: number) =>
+        postGraphQL(pool, gw, {
+          query: RESERVE,
+          variables: { i: { screeningId: fresh[Math.floor(i / perScreening)]!, seats: [label(i % perScreening, 60)], paymentToken: "tok_visa", idempotencyKey: randomUUID() } },
+        }, tokens[i % 100]);
+      let n = 0;
+      await warm(() => send(n++), 100, 2);
+      let offset = n;
+      results.push(await runClosedLoop({ name: "reserve e2e (100 clients, fresh seats)", clients: 100, seconds: SECONDS, maxRequests: fresh.length * perScreening - offset, send: (i) => send(offset + i) }));
+      rss = peakRss(stack);
+      await pool.close();
+    }
+
+    // 4. Contention: 1,000 clients at once for the same 10 seats.
+    {
+      const pool = poolFor(gw, 200);
+      const tokens = await Promise.all(Array.from({ length: 1000 }, (_, i) => signToken(`racer-${i}`, "customer")));
+      const started = performance.now();
+      const outcomes: Outcome[] = await Promise.all(
+        tokens.map((token, i) =>
+          postGraphQL(pool, gw, { query: RESERVE, variables: { i: { screeningId: contested, seats: [`A-${(i % 10) + 1}`], paymentToken: "tok_visa", idempotencyKey: randomUUID() } } }, token),
+        ),
+      );
+      results.push(summarize("contention: 1,000 clients, same 10 seats", outcomes, (performance.now() - started) / 1000));
+      await pool.close();
+    }
+
+    // 5. myReservations of a customer with 50 bookings.
+    {
+      const fan = await signToken("bench-fan", "customer");
+      const [fanScreening] = await screenings(stack, admin, 5, 10, 1);
+      for (let i = 0; i < 50; i++) {
+        await gql(gw, RESERVE, { i: { screeningId: fanScreening, seats: [label(i, 10)], paymentToken: "tok_visa", idempotencyKey: randomUUID() } }, fan);
+      }
+      const MY = `{ myReservations(first: 50) { nodes { id status movieTitle screeningStartsAt seats amountCents ticketStatus } } }`;
+      for (let tries = 0; ; tries++) {
+        const { myReservations } = await gql(gw, MY, {}, fan);
+        if (myReservations.nodes.length === 50 || tries > 200) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const pool = poolFor(gw, 64);
+      const send = () => postGraphQL(pool, gw, { query: MY }, fan);
+      await warm(send, 64);
+      results.push(await runClosedLoop({ name: "myReservations (50 bookings)", clients: 64, seconds: SECONDS, send }));
+      await pool.close();
+    }
+
+    // 6. The seat map of a 300-seat screening (gateway → movie + seat).
+    {
+      const pool = poolFor(gw, 32);
+      const send = () => postGraphQL(pool, gw, { query: `query ($id: ID!) { screening(id: $id) { id startsAt movie { title } seats { label row number status } availableSeatCount } }`, variables: { id: seatMapScreening } });
+      await warm(send, 32);
+      results.push(await runClosedLoop({ name: "seat map, 300 seats", clients: 32, seconds: SECONDS, send }));
+      await pool.close();
+    }
+  } finally {
+    await stack.stopAll();
+    for (const name of DATABASE_OWNERS) await dropDatabase(infra.serverUrl, `${prefix}_${name}`).catch(() => {});
+    await infra.stop();
+  }
+  report(results, rss);
+}
+
+function report(results: LoadResult[], rss: Record<string, number>) {
+  const ceiling = results[0]!.rps;
+  const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix))!;
+  const rows = results.map((r) => `| ${r.name} | ${r.requests} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.ok} | ${r.typedRefusals}${Object.keys(r.refusals).length ? ` (${Object.entries(r.refusals).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""} | ${r.otherErrors} |`);
+  const ratio = (n: number) => `${Math.round((n / ceiling) * 100)}%`;
+  const text = [
+    `## ${new Date().toISOString()}`,
+    "",
+    `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${SECONDS} s per scenario, all processes on this machine.`,
+    "",
+    "| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | ok | typed refusals | other errors |",
+    "|---|---|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    `Ratios (same run): reserve / ceiling = **${ratio(byName("reserve").rps)}**; myReservations / ceiling = **${ratio(byName("myReservations").rps)}**; direct subgraph / gateway = ${(byName("same query").rps / ceiling).toFixed(1)}×.`,
+    "",
+    `Peak RSS during the reserve run (MiB): ${Object.entries(rss).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
+    "",
+  ].join("\n");
+  console.log(`\n${text}`);
+  const file = path.join(repoRoot, "BENCHMARKS.md");
+  if (!existsSync(file)) writeFileSync(file, "# Benchmarks\n\nAppended by `npm run bench`; newest last. Each run measures every scenario against the same stack, so the ratios compare like with like.\n\n");
+  appendFileSync(file, `${text}\n`);
+}
+
+await main();
