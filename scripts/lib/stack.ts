@@ -10,11 +10,11 @@ import { pathToFileURL } from "node:url";
 import { localDir, repoRoot } from "@cinema/platform/config";
 import { writeSupergraph } from "../compose.ts";
 import { createDatabase, databaseUrl, databaseUrlOverride, exited, freePort, isPortFree, isRunning, killOnExit, remember, stopChild } from "./infra.ts";
-import { DATABASE_OWNERS, DEFAULT_PORTS, SUBGRAPHS, WORKERS, type DatabaseOwner, type SubgraphName } from "./subgraphs.ts";
+import { DATABASE_OWNERS, DEFAULT_PORTS, PROCESS_NAMES, SUBGRAPHS, WORKERS, databaseOf, type DatabaseOwner, type ProcessName, type SubgraphName } from "./subgraphs.ts";
 
-export type ProcessName = DatabaseOwner | "gateway";
-/** Start order: the subgraphs and workers (in parallel), then the gateway. */
-export const PROCESS_NAMES: readonly ProcessName[] = [...DATABASE_OWNERS, "gateway"];
+export { PROCESS_NAMES, type ProcessName };
+/** Started together, before the gateway. */
+const BACKENDS = PROCESS_NAMES.filter((name): name is Exclude<ProcessName, "gateway"> => name !== "gateway");
 
 export interface StackOptions {
   /** Server-level PostgreSQL URL; the subgraphs' databases are created on it. */
@@ -128,7 +128,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   const procs = Object.fromEntries(
     PROCESS_NAMES.map((name): [ProcessName, Proc] => {
-      const own = name === "gateway" ? { SUPERGRAPH_FILE: supergraphFile } : { DATABASE_URL: databaseUrls[name] };
+      const own = name === "gateway" ? { SUPERGRAPH_FILE: supergraphFile } : { DATABASE_URL: databaseUrls[databaseOf(name)] };
       const env = { ...shared, PORT: String(ports[name]), SERVICE_NAME: name, ...own, ...opts.envFor?.[name] };
       return [name, { name, port: ports[name], env, entry: opts.entries?.[name] ?? defaultEntry(name), lines: [] }];
     }),
@@ -187,11 +187,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const stopAll = async () => {
     await stop("gateway");
     await Promise.all(extras.map((proc) => proc.child && stopChild(proc.child)));
-    await Promise.all(DATABASE_OWNERS.map((name) => stop(name)));
+    await Promise.all(BACKENDS.map((name) => stop(name)));
   };
 
   try {
-    await Promise.all(DATABASE_OWNERS.map(start));
+    await Promise.all(BACKENDS.map(start));
     await start("gateway");
   } catch (err) {
     await stopAll();

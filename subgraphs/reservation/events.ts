@@ -8,9 +8,10 @@ import { issueTicket } from "./domain/issue-ticket.ts";
  * What the reservation subgraph publishes (through its outbox) and consumes.
  * - publishes `reservation.confirmed`, `reservation.failed` (domain/reserve.ts),
  *   `reservation.cancelled` (domain/cancel.ts) and `ticket.issued` (domain/issue-ticket.ts).
- * - consumes its own `reservation.confirmed` to issue the ticket outside the booking's request.
+ * - consumes nothing in the subgraph process itself; its ticket issuer (workers/ticketing, on the
+ *   same database) consumes `reservation.confirmed` to issue the ticket outside the booking's request.
  */
-export function reservationConsumers(db: ReservationDb, relay: OutboxRelay): ConsumerOptions<EventType>[] {
+export function ticketingConsumers(db: ReservationDb, relay: OutboxRelay): ConsumerOptions<EventType>[] {
   return [
     {
       durable: "reservation_ticketing",

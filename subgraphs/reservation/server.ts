@@ -1,7 +1,6 @@
 import { runSubgraph } from "@cinema/platform/subgraph";
 import { createClients, createSagaPorts } from "./clients.ts";
 import { createReservationDb, type ReservationDb } from "./data.ts";
-import { reservationConsumers } from "./events.ts";
 import { reconciliationJob } from "./domain/reconcile.ts";
 import { resolvers, type ReservationContext } from "./resolvers.ts";
 
@@ -15,7 +14,6 @@ await runSubgraph<ReservationDb, ReservationContext>({
     return {
       resolvers,
       context: (base) => ({ ...base, deps }),
-      consumers: reservationConsumers(db, relay),
       jobs: [reconciliationJob(deps)],
       details: () => ({ breakers: Object.fromEntries(Object.values(clients).map((c) => [c.name, c.state()])) }),
     };

@@ -27,8 +27,9 @@ export interface SubgraphParts<C extends RequestContext> extends ServiceParts {
 }
 
 interface ServiceOptions<Db extends ServiceDb, P extends ServiceParts> {
-  /** Also the folder of its Prisma schema and migrations: prisma/<name>/. */
   name: string;
+  /** Its Prisma schema and migrations: prisma/<schema>/ (default: the name). */
+  schema?: string;
   createDb(url: string): Db;
   build(deps: { db: Db; bus: EventBus; relay: OutboxRelay }): P | Promise<P>;
 }
@@ -39,7 +40,7 @@ interface ServiceOptions<Db extends ServiceDb, P extends ServiceParts> {
  */
 async function bootService<Db extends ServiceDb, P extends ServiceParts>(opts: ServiceOptions<Db, P>) {
   const databaseUrl = requireEnv("DATABASE_URL");
-  await migrate(opts.name, databaseUrl);
+  await migrate(opts.schema ?? opts.name, databaseUrl);
   const db = opts.createDb(databaseUrl);
   const bus = await connectEventBus(opts.name);
   const relay = new OutboxRelay(db, bus).start();

@@ -1,0 +1,13 @@
+// The ticket issuer: a second process of the reservation context, on the reservation database.
+// It turns `reservation.confirmed` into a ticket, so issuing never slows `reserve`, and bookings go
+// on while it is down (the tickets follow when it returns: its durable consumer kept its place).
+import { runWorker } from "@cinema/platform/subgraph";
+import { createReservationDb, type ReservationDb } from "../../subgraphs/reservation/data.ts";
+import { ticketingConsumers } from "../../subgraphs/reservation/events.ts";
+
+await runWorker<ReservationDb>({
+  name: "ticketing",
+  schema: "reservation",
+  createDb: createReservationDb,
+  build: ({ db, relay }) => ({ consumers: ticketingConsumers(db, relay) }),
+});
