@@ -11,20 +11,18 @@ import { promisify } from "node:util";
 import { Ajv } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
-import * as registry from "../scripts/lib/subgraphs.ts";
+import { DATABASE_OWNERS, databaseOf, PROCESS_NAMES, SUBGRAPHS, WORKERS } from "../scripts/lib/subgraphs.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const read = (file: string) => readFileSync(path.join(root, file), "utf8");
 const rel = (file: string) => path.relative(root, file).split(path.sep).join("/");
 
 // ---------------------------------------------------------------------------------------------
-// The processes, from the launcher's registry (workers: those with a database and no GraphQL).
-const SUBGRAPHS: readonly string[] = registry.SUBGRAPHS;
-const WORKERS: readonly string[] = (registry as { WORKERS?: readonly string[] }).WORKERS ?? [];
-const DATABASE_OWNERS = [...SUBGRAPHS, ...WORKERS];
-const PROCESSES = [...DATABASE_OWNERS, "gateway"];
+// The processes, from the launcher's registry: subgraphs, workers (events only, no GraphQL), the gateway.
+const PROCESSES: readonly string[] = PROCESS_NAMES;
+const WITH_DATABASE = PROCESSES.filter((p) => p !== "gateway") as Exclude<(typeof PROCESS_NAMES)[number], "gateway">[];
 const entryOf = (name: string) =>
-  name === "gateway" ? "gateway/src/main.ts" : WORKERS.includes(name) ? `workers/${name}/worker.ts` : `subgraphs/${name}/server.ts`;
+  name === "gateway" ? "gateway/src/main.ts" : (WORKERS as readonly string[]).includes(name) ? `workers/${name}/worker.ts` : `subgraphs/${name}/server.ts`;
 
 // ---------------------------------------------------------------------------------------------
 // What the code loads: the import graph from an entry file, through relative imports and the
@@ -344,11 +342,11 @@ describe("compose.yaml", () => {
     const unreached = serviceSources().filter((f) => requiredEnv([f]).size > 0 && !reached.has(f)).map(rel);
     expect(unreached, "files calling requireEnv that no entry point imports (is the import scan missing a form?)").toEqual([]);
     // …and finds the variables known to be required.
-    for (const owner of DATABASE_OWNERS) expect(required[owner]).toContain("DATABASE_URL");
+    for (const name of WITH_DATABASE) expect(required[name], name).toContain("DATABASE_URL");
     expect(required.reservation).toContain("SUBGRAPH_URL_MOVIE");
   });
 
-  it("gives each database owner its own database on the compose PostgreSQL, created by the init script", () => {
+  it("gives each database owner its own database on the compose PostgreSQL, created by the init script, and sharers the owner's", () => {
     expect(postgresServices).toHaveLength(1);
     const [pgName, pg] = postgresServices[0]!;
     const pgEnv = envOf(pg);
@@ -359,22 +357,25 @@ describe("compose.yaml", () => {
       .filter((f) => f.endsWith(".sql"))
       .flatMap((f) => [...readFileSync(path.join(initDir, f), "utf8").matchAll(/CREATE DATABASE\s+"?(\w+)"?/gi)].map((m) => m[1]!));
 
-    const databases: string[] = [];
-    for (const owner of DATABASE_OWNERS) {
-      expect(services[owner], `compose.yaml has no service "${owner}"`).toBeDefined();
-      const url = new URL(envOf(services[owner]!).DATABASE_URL ?? "");
-      expect(url.protocol, `${owner}: DATABASE_URL`).toMatch(/^postgres(ql)?:$/);
-      expect(url.hostname, `${owner}: DATABASE_URL host`).toBe(pgName);
+    const databaseName = (name: string) => {
+      expect(services[name], `compose.yaml has no service "${name}"`).toBeDefined();
+      const url = new URL(envOf(services[name]!).DATABASE_URL ?? "");
+      expect(url.protocol, `${name}: DATABASE_URL`).toMatch(/^postgres(ql)?:$/);
+      expect(url.hostname, `${name}: DATABASE_URL host`).toBe(pgName);
       expect(url.port || "5432").toBe("5432");
       expect(decodeURIComponent(url.username)).toBe(pgEnv.POSTGRES_USER);
       expect(decodeURIComponent(url.password)).toBe(pgEnv.POSTGRES_PASSWORD);
-      const db = url.pathname.slice(1);
+      return url.pathname.slice(1);
+    };
+    const databases = DATABASE_OWNERS.map((owner) => {
+      const db = databaseName(owner);
       expect(db, `${owner}: database named after it`).toMatch(new RegExp(`_${owner}$`));
       expect(created, `${owner}: the init script creates ${db}`).toContain(db);
-      databases.push(db);
-    }
+      return db;
+    });
     expect(new Set(databases).size, "one database per owner, none shared").toBe(DATABASE_OWNERS.length);
     expect(created.sort()).toEqual([...databases].sort());
+    for (const name of WITH_DATABASE) expect(databaseName(name), `${name} uses ${databaseOf(name)}'s database`).toBe(databaseName(databaseOf(name)));
     expect(pg.healthcheck?.test?.toString()).toMatch(/pg_isready/);
   });
 
@@ -405,7 +406,7 @@ describe("compose.yaml", () => {
       }
     }
     const infra = [...postgresServices, ...natsServices].map(([n]) => n);
-    for (const owner of DATABASE_OWNERS) for (const dep of infra) expect(dependsOn(services[owner] ?? {})[dep], `${owner} → ${dep}`).toBe("service_healthy");
+    for (const name of WITH_DATABASE) for (const dep of infra) expect(dependsOn(services[name] ?? {})[dep], `${name} → ${dep}`).toBe("service_healthy");
     for (const sub of SUBGRAPHS) expect(dependsOn(services.gateway!)[sub], `gateway → ${sub}`).toBe("service_healthy");
     for (const [name, svc] of appServices) {
       expect(argv(svc.healthcheck?.test as string[]).join(" "), `${name}: healthcheck`).toMatch(/deploy\/healthcheck\.mjs/);
