@@ -6,6 +6,7 @@ import { Client, Provider, cacheExchange, fetchExchange, mapExchange, subscripti
 import { CloseCode, createClient as createWsClient } from "graphql-ws";
 import { navigate } from "./router.tsx";
 import { useSession } from "./session.tsx";
+import { MyUpdatesProvider } from "./updates.tsx";
 
 const LiveContext = createContext(false);
 /** True while the subscription socket is connected (the "Live" badge). */
@@ -74,7 +75,13 @@ export function ApiProvider({ children }: { children: ReactNode }) {
 
   return (
     <LiveContext.Provider value={live}>
-      <Provider value={client}>{children}</Provider>
+      <Provider value={client}>
+        {/* Keyed by the token: signing in or out starts every page afresh, nothing of the
+            previous visitor's state survives. */}
+        <MyUpdatesProvider key={token ?? "anonymous"} signedIn={!!token}>
+          {children}
+        </MyUpdatesProvider>
+      </Provider>
     </LiveContext.Provider>
   );
 }

@@ -134,6 +134,7 @@ const en = {
   "admin.scheduled": "Scheduled “{title}” at {time}.",
   "admin.choose": "Choose…",
   "admin.occupancy": "Occupancy",
+  "admin.available": "Seats free / capacity",
   "admin.noScreenings": "No upcoming screenings.",
   "admin.sold": "{sold} of {capacity} seats taken",
   "admin.view": "Seat map",
@@ -298,6 +299,7 @@ const ko: Record<MessageKey, string> = {
   "admin.scheduled": "“{title}” {time} 상영을 등록했습니다.",
   "admin.choose": "선택…",
   "admin.occupancy": "좌석 점유 현황",
+  "admin.available": "잔여 / 전체 좌석",
   "admin.noScreenings": "예정된 상영이 없습니다.",
   "admin.sold": "전체 {capacity}석 중 {sold}석 예매",
   "admin.view": "좌석 배치도",
@@ -343,6 +345,10 @@ interface I18n {
   t: Translate;
   /** A date and time in Seoul time, e.g. "Dec 24, 2026, 7:30 PM" / "2026. 12. 24. 오후 7:30". */
   dateTime(iso: string | null | undefined): string;
+  /** The Seoul calendar day, e.g. "Sun, Nov 29" / "11월 29일 (일)". */
+  day(iso: string): string;
+  /** The Seoul time of day, e.g. "7:30 PM" / "오후 7:30". */
+  time(iso: string): string;
   /** Money given in the currency's minor unit (the API's `…Cents`; KRW has none, so 12000 is ₩12,000). */
   money(minorUnits: number | null | undefined, currency?: string | null): string;
 }
@@ -365,6 +371,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const dict = dictionaries[lang];
     const locale = lang === "ko" ? "ko-KR" : "en-US";
     const dateFormat = new Intl.DateTimeFormat(locale, { timeZone: CINEMA_TIME_ZONE, dateStyle: "medium", timeStyle: "short" });
+    const dayFormat = new Intl.DateTimeFormat(locale, { timeZone: CINEMA_TIME_ZONE, weekday: "short", month: "short", day: "numeric" });
+    const timeFormat = new Intl.DateTimeFormat(locale, { timeZone: CINEMA_TIME_ZONE, timeStyle: "short" });
     return {
       lang,
       setLang: (next) => {
@@ -373,6 +381,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       },
       t: (key, vars) => (dict[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(vars?.[name] ?? "")),
       dateTime: (iso) => (iso ? dateFormat.format(new Date(iso)) : "—"),
+      day: (iso) => dayFormat.format(new Date(iso)),
+      time: (iso) => timeFormat.format(new Date(iso)),
       money: (minorUnits, currency) => {
         if (minorUnits == null) return "—";
         const format = new Intl.NumberFormat(locale, { style: "currency", currency: currency ?? "KRW" });

@@ -48,15 +48,17 @@ const fetcher: Fetcher = (params, opts) => {
 const token = localStorage.getItem("cinema.token");
 const defaultHeaders = token ? JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) : undefined;
 
-const defaultQuery = `# The cinema's GraphQL API (the same one the app uses).
+const defaultQuery = `# The cinema's GraphQL API, as the app at / uses it.
 #
-# Sign in: put a token in the Headers tab below, e.g.
+# Sign in: in Headers (below), put
 #   { "Authorization": "Bearer <token>" }
-# Tokens: \`npm run token -- alice\` (customer), \`npm run token -- --admin staff\` (staff),
-# or sign in to the app at / first: new tabs here then start with your token.
+# with a token from \`npm run token -- alice\` (customer)
+# or \`npm run token -- --admin staff\` (staff). Signed in to
+# the app in this browser? New tabs start with your token.
 #
-# Subscriptions (seatMapChanged, reservationStatusChanged, myReservationsChanged) run over a
-# WebSocket at the same /graphql, with the same Authorization header.
+# Subscriptions (seatMapChanged, myReservationsChanged,
+# reservationStatusChanged) run over a WebSocket at the
+# same /graphql, with the same Authorization header.
 
 query Program {
   movies {

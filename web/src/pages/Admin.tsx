@@ -181,14 +181,12 @@ function ScreeningForm({ movies, auditoriums, onDone }: { movies: { id: string; 
           ))}
         </select>
       </Field>
-      <div className="field-row">
-        <Field id="screening-starts" label={t("admin.startsAt")}>
-          <input id="screening-starts" name="startsAt" type="datetime-local" required step={60} />
-        </Field>
-        <Field id="screening-price" label={t("admin.price")}>
-          <input id="screening-price" name="price" type="number" required min={1} step={500} defaultValue={12000} />
-        </Field>
-      </div>
+      <Field id="screening-starts" label={t("admin.startsAt")}>
+        <input id="screening-starts" name="startsAt" type="datetime-local" required step={60} />
+      </Field>
+      <Field id="screening-price" label={t("admin.price")}>
+        <input id="screening-price" name="price" type="number" required min={1} step={1} defaultValue={12000} />
+      </Field>
       <Outcome ok={ok} error={result.error} />
       <button type="submit" className="button button-primary" disabled={result.fetching}>{t("admin.schedule")}</button>
     </form>
@@ -212,7 +210,7 @@ function Occupancy({ movies }: { movies: { id: string; title: string; screenings
               <th scope="col">{t("admin.pickMovie")}</th>
               <th scope="col">{t("common.when")}</th>
               <th scope="col">{t("admin.pickHall")}</th>
-              <th scope="col">{t("admin.occupancy")}</th>
+              <th scope="col">{t("admin.available")}</th>
               <th scope="col"><span className="visually-hidden">{t("admin.view")}</span></th>
             </tr>
           </thead>

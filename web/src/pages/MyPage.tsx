@@ -5,9 +5,10 @@ import { PageTitle } from "../components/PageTitle.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { ErrorMessage } from "../errors.tsx";
 import { useI18n, type MessageKey } from "../i18n.tsx";
-import { CANCEL, MY_RESERVATION, MY_RESERVATIONS, MY_RESERVATIONS_CHANGED, RESERVATION_STATUS_CHANGED, type MyReservation } from "../queries.ts";
+import { CANCEL, MY_RESERVATION, MY_RESERVATIONS, RESERVATION_STATUS_CHANGED, type MyReservation } from "../queries.ts";
 import { Link } from "../router.tsx";
 import { useSession } from "../session.tsx";
+import { useMyUpdates } from "../updates.tsx";
 
 const PAGE = 20;
 
@@ -35,13 +36,10 @@ export function MyPage() {
 /** My bookings, kept current by myReservationsChanged; the newest changes are listed beside them. */
 function MyReservations() {
   const { t, dateTime, money } = useI18n();
+  const historyLabel = useHistoryLabel();
   const [first, setFirst] = useState(PAGE);
   const [{ data, error, fetching }, refetch] = useQuery({ query: MY_RESERVATIONS, variables: { first }, requestPolicy: "cache-and-network" });
-  const [live] = useSubscription<{ myReservationsChanged: MyReservation }, MyReservation[]>(
-    { query: MY_RESERVATIONS_CHANGED },
-    (previous = [], { myReservationsChanged }) => [myReservationsChanged, ...previous].slice(0, 50),
-  );
-  const updates = live.data ?? [];
+  const updates = useMyUpdates();
 
   const nodes = data?.myReservations.nodes ?? [];
   const known = new Set(nodes.map((r) => r.id));
@@ -85,9 +83,9 @@ function MyReservations() {
             {updates.slice(0, 6).map((r) => (
               <li key={`${r.id}-${r.updatedAt}`}>
                 <time dateTime={r.updatedAt}>{dateTime(r.updatedAt)}</time>
-                <span>
-                  {r.movieTitle ?? "—"} <StatusBadge status={r.status} />
-                </span>
+                <Link to={`/me/${r.id}`}>{r.movieTitle ?? "—"}</Link>
+                {/* What changed: the booking's latest step, e.g. "Payment refunded". */}
+                <span>{historyLabel(r.history[r.history.length - 1]?.kind ?? r.status)}</span>
               </li>
             ))}
           </ol>
@@ -98,6 +96,12 @@ function MyReservations() {
   );
 }
 
+/** A history step (or a status) in the visitor's language. */
+function useHistoryLabel() {
+  const { t } = useI18n();
+  return (kind: string) => (HISTORY_KINDS.has(kind) ? t(`history.${kind}` as MessageKey) : kind);
+}
+
 export function MyReservationPage({ id }: { id: string }) {
   const { session } = useSession();
   return session ? <MyReservationDetail id={id} /> : <SignInFirst returnTo={`/me/${id}`} />;
@@ -106,6 +110,7 @@ export function MyReservationPage({ id }: { id: string }) {
 /** One booking with its history, its live status, and cancellation behind a confirmation step. */
 function MyReservationDetail({ id }: { id: string }) {
   const { t, lang, dateTime, money } = useI18n();
+  const historyLabel = useHistoryLabel();
   const [{ data, error }, refetch] = useQuery({ query: MY_RESERVATION, variables: { id }, requestPolicy: "cache-and-network" });
   const stored = data?.myReservation;
   // Right after booking, my page may not have the booking yet (it is fed by events): look again.
@@ -174,7 +179,9 @@ function MyReservationDetail({ id }: { id: string }) {
             <dt>{t("me.bookedAt")}</dt>
             <dd>{dateTime(r.bookedAt)}</dd>
           </dl>
-          {cancelled && <p className="notice notice-ok" role="status">{t("me.cancelled")}</p>}
+          {cancelled && !(r.paymentStatus === "REFUNDED" && r.seatsReleased) && (
+            <p className="notice notice-ok" role="status">{t("me.cancelled")}</p>
+          )}
           <ErrorMessage error={cancelResult.error} />
           {r.status === "CONFIRMED" &&
             (confirming ? (
@@ -199,7 +206,7 @@ function MyReservationDetail({ id }: { id: string }) {
             {r.history.map((h) => (
               <li key={`${h.kind}-${h.at}`} data-kind={h.kind}>
                 <time dateTime={h.at}>{dateTime(h.at)}</time>
-                <strong>{HISTORY_KINDS.has(h.kind) ? t(`history.${h.kind}` as MessageKey) : h.kind}</strong>
+                <strong>{historyLabel(h.kind)}</strong>
                 {/* The server describes each step in English; Korean readers get the heading above. */}
                 {lang === "en" && <span className="muted">{h.description}</span>}
               </li>
