@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { SignJWT } from "jose";
 import { seedDemo } from "../../scripts/seed.ts";
 import { startTestStack, waitFor, type TestStack } from "../harness.ts";
 import { reserve, seatStatuses } from "../fixtures.ts";
@@ -195,6 +196,45 @@ describe("the web app", () => {
     await page.getByRole("button", { name: /결제$/ }).click();
     await page.getByRole("heading", { level: 1, name: "예매가 완료되었습니다" }).waitFor();
     expect(problems).toEqual([]);
+  });
+
+  it("drops a chosen seat that someone else buys meanwhile, says so, and books the rest", async () => {
+    const screeningId = takeScreening();
+    const { page, problems } = await visitor({ user: `dami-${randomUUID().slice(0, 8)}` });
+    await page.goto(`/screenings/${screeningId}`);
+    await page.locator('.live-badge[data-live="true"]').waitFor();
+    await seat(page, "B-1").click();
+    await seat(page, "B-2").click();
+    expect(await page.getByTestId("chosen-seats").textContent()).toBe("B-1, B-2");
+    expect((await reserve(t, "faster-fan", { screeningId, seats: ["B-2"] })).errors).toBeUndefined();
+    await page.getByText("B-2 was just taken by someone else.").waitFor();
+    expect(await page.getByTestId("chosen-seats").textContent()).toBe("B-1");
+    expect(await seat(page, "B-2").getAttribute("aria-label")).toBe("B-2 sold");
+    await page.getByRole("button", { name: /^Pay/ }).click();
+    await page.getByRole("heading", { level: 1, name: "Booking confirmed" }).waitFor();
+    expect(await page.locator(".result dd", { hasText: /^B-1$/ }).count()).toBe(1);
+    expect(problems).toEqual([]);
+  });
+
+  it("asks to sign in again when the API refuses the token, then comes back", async () => {
+    // Well-formed, unexpired, but not signed with the cinema's secret.
+    const forged = await new SignJWT({ role: "customer" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("mallory")
+      .setIssuer("cinema")
+      .setAudience("cinema-api")
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode(randomUUID() + randomUUID()));
+    const { page, context } = await visit(browser, baseUrl, { token: forged });
+    visitors.push({ page, context, problems: [] });
+    await page.goto("/me");
+    await page.getByText("Please sign in again.").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/signin");
+    expect(await page.evaluate(() => localStorage.getItem("cinema.token"))).toBeNull();
+    await page.getByLabel("Name").fill("mallory");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { level: 1, name: "My bookings" }).waitFor();
+    await page.getByText("No bookings yet.").waitFor();
   });
 
   it("lets staff register a movie, an auditorium and a screening that customers then see", async () => {

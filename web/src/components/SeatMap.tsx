@@ -2,7 +2,7 @@
 // one tab stop for the whole map (roving tabindex) and move between seats with the arrow keys,
 // Home/End within a row; Enter or Space chooses. Taken seats stay focusable (aria-disabled, not
 // disabled) so moving through the map announces them too.
-import { useRef, useState, type KeyboardEvent } from "react";
+import { useRef, useState, type CSSProperties, type KeyboardEvent } from "react";
 import { useI18n } from "../i18n.tsx";
 import type { Seat, SeatStatus } from "../queries.ts";
 
@@ -50,7 +50,13 @@ export function SeatMap({ seats, selected = new Set(), onToggle, canAdd = true }
   return (
     <div className="seatmap">
       <div className="screen" aria-hidden="true">{t("seat.screen")}</div>
-      <div className="seat-rows" role="group" aria-label={t("seat.mapLabel", { rows: rows.length })}>
+      <div
+        className="seat-rows"
+        role="group"
+        aria-label={t("seat.mapLabel", { rows: rows.length })}
+        // The grid's column count: seats shrink to fit a phone's width instead of scrolling.
+        style={{ "--seats": Math.max(1, ...rows.map((r) => r.seats.length)) } as CSSProperties}
+      >
         {rows.map((row, rowIndex) => (
           <div className="seat-row" key={row.row}>
             <span className="row-label" aria-hidden="true">{row.row}</span>
