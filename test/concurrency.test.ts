@@ -23,7 +23,9 @@ describe("concurrency", () => {
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => reserve(t, `racer-${i}`, { screeningId: s.id, seats: pick() })));
 
     const codes = results.map((r) => r.errors?.[0]?.extensions?.code ?? r.data?.reserve?.status);
-    expect(codes.every((c) => c === "CONFIRMED" || c === "SEAT_UNAVAILABLE"), codes.join()).toBe(true);
+    // Refusals are typed: the seat was taken, or (on a starved machine) a deadline passed.
+    expect(codes.every((c) => c === "CONFIRMED" || c === "SEAT_UNAVAILABLE" || c === "SERVICE_UNAVAILABLE"), codes.join()).toBe(true);
+    expect(codes.filter((c) => c === "SEAT_UNAVAILABLE").length).toBeGreaterThan(100);
     const confirmed = results.filter((r) => r.data?.reserve?.status === "CONFIRMED").map((r) => r.data.reserve);
     expect(confirmed.length).toBeGreaterThan(0);
 

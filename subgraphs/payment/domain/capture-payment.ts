@@ -68,16 +68,17 @@ export async function capturePayment(db: PaymentDb, provider: PaymentProvider, i
     await db.payment.updateMany({ where: { id: claim.id, status: "PENDING" }, data: { status: "DECLINED", failureReason: result.declineReason } });
     throw declined(result.declineReason);
   }
-  const captured = await db.payment.updateMany({
-    where: { id: claim.id, status: "PENDING" },
-    data: { status: "CAPTURED", providerRef: result.reference },
-  });
-  if (captured.count === 0) {
+  const [captured] = await db.$queryRawUnsafe<{ id: string }[]>(
+    `UPDATE payment SET status = 'CAPTURED', provider_ref = $2, updated_at = now() WHERE id = $1::uuid AND status = 'PENDING' RETURNING id`,
+    claim.id,
+    result.reference,
+  );
+  if (!captured) {
     // Voided while the processor was charging: give the money back now.
     await provider.refund(result.reference, input.amountCents, `void-${claim.id}`);
     await db.payment.update({ where: { id: claim.id }, data: { providerRef: result.reference } });
     logger.warn({ reservationId: input.reservationId }, "late charge refunded after void");
     throw new AppError(ErrorCode.CONFLICT, "This reservation's payment was cancelled.");
   }
-  return (await db.payment.findUnique({ where: { id: claim.id } }))!;
+  return { ...claim, status: "CAPTURED", providerRef: result.reference, updatedAt: new Date() };
 }

@@ -78,20 +78,27 @@ async function whyNotHeld(db: SeatDb, screeningId: string, labels: string[]): Pr
  * someone else, nothing is sold and the saga refunds. Repeating a confirm is harmless.
  */
 export async function confirmSeats(db: SeatDb, reservationId: string, count: number): Promise<{ screeningId: string; labels: string[] }> {
-  return db.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(
-      `UPDATE seat SET status = 'SOLD', hold_expires_at = NULL, updated_at = now() WHERE reservation_id = $1::uuid AND status = 'HELD'`,
-      reservationId,
-    );
-    const sold = await tx.$queryRawUnsafe<{ label: string; screening_id: string }[]>(
-      `SELECT label, screening_id::text FROM seat WHERE reservation_id = $1::uuid AND status = 'SOLD' ORDER BY position`,
-      reservationId,
-    );
-    if (sold.length !== count) {
-      throw new AppError(ErrorCode.SEAT_UNAVAILABLE, "Your seat hold ran out before payment finished; the seats are no longer yours.");
-    }
-    return { screeningId: sold[0]!.screening_id, labels: sold.map((r) => r.label) };
-  });
+  // One statement: lock the reservation's seats, and sell the held ones only if, with those it
+  // already bought (a repeated confirm), they are exactly the seats it asked for.
+  const rows = await db.$queryRawUnsafe<{ label: string; screening_id: string }[]>(
+    `WITH mine AS (
+       SELECT screening_id, label, status FROM seat
+        WHERE reservation_id = $1::uuid AND status IN ('HELD', 'SOLD') ORDER BY position FOR UPDATE
+     ), verdict AS (SELECT count(*) = $2 AS ok FROM mine),
+     sold AS (
+       UPDATE seat s SET status = 'SOLD', hold_expires_at = NULL, updated_at = now()
+         FROM mine, verdict
+        WHERE verdict.ok AND mine.status = 'HELD' AND s.screening_id = mine.screening_id AND s.label = mine.label
+       RETURNING s.label
+     )
+     SELECT mine.label, mine.screening_id::text FROM mine, verdict WHERE verdict.ok`,
+    reservationId,
+    count,
+  );
+  if (rows.length !== count || count === 0) {
+    throw new AppError(ErrorCode.SEAT_UNAVAILABLE, "Your seat hold ran out before payment finished; the seats are no longer yours.");
+  }
+  return { screeningId: rows[0]!.screening_id, labels: rows.map((r) => r.label) };
 }
 
 export interface Released {

@@ -11,17 +11,17 @@ import { FREE } from "./holds.ts";
 export function announceSeats(db: SeatDb, bus: EventBus, screeningId: string, labels: string[]): void {
   if (labels.length === 0) return;
   (async () => {
-    const seats = await db.$queryRawUnsafe<SeatMapChange["seats"]>(
-      `SELECT label, "row", number, CASE WHEN ${FREE} THEN 'AVAILABLE' ELSE status::text END AS status
-         FROM seat WHERE screening_id = $1::uuid AND label = ANY($2::text[]) ORDER BY position`,
+    // One round trip: the changed seats and the screening's free count.
+    const [row] = await db.$queryRawUnsafe<{ seats: SeatMapChange["seats"]; available: bigint }[]>(
+      `SELECT coalesce(json_agg(json_build_object('label', label, 'row', "row", 'number', number,
+                'status', CASE WHEN ${FREE} THEN 'AVAILABLE' ELSE status::text END) ORDER BY position)
+                FILTER (WHERE label = ANY($2::text[])), '[]') AS seats,
+              count(*) FILTER (WHERE ${FREE}) AS available
+         FROM seat WHERE screening_id = $1::uuid`,
       screeningId,
       labels,
     );
-    const [count] = await db.$queryRawUnsafe<{ n: bigint }[]>(
-      `SELECT count(*) FILTER (WHERE ${FREE}) AS n FROM seat WHERE screening_id = $1::uuid`,
-      screeningId,
-    );
-    const change: SeatMapChange = { screeningId, seats, availableSeatCount: Number(count?.n ?? 0) };
+    const change: SeatMapChange = { screeningId, seats: row?.seats ?? [], availableSeatCount: Number(row?.available ?? 0) };
     publishLive(bus, liveSeatsSubject(bus.prefix, screeningId), change);
   })().catch((err) => logger.debug({ err }, "seat map announcement failed"));
 }
