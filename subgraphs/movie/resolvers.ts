@@ -30,6 +30,19 @@ export function createLoaders(db: MovieDb) {
     screening: new DataLoader<string, Screening | null>(async (ids) =>
       byId(await db.screening.findMany({ where: { id: { in: [...ids.filter(isId)] } } }), ids),
     ),
+    /** Screenings of many movies in one query; the key says whether past ones are included. */
+    screeningsOf: new DataLoader<{ movieId: string; includePast: boolean }, Screening[], string>(
+      async (keys) => {
+        const includePast = keys.some((k) => k.includePast);
+        const rows = await db.screening.findMany({
+          where: { movieId: { in: keys.map((k) => k.movieId) }, ...(includePast ? {} : { startsAt: { gt: new Date() } }) },
+          orderBy: { startsAt: "asc" },
+        });
+        const now = Date.now();
+        return keys.map((k) => rows.filter((r) => r.movieId === k.movieId && (k.includePast || r.startsAt.getTime() > now)));
+      },
+      { cacheKeyFn: (k) => `${k.movieId}:${k.includePast}` },
+    ),
   };
 }
 
@@ -66,11 +79,8 @@ export const resolvers = {
   },
   Movie: {
     __resolveReference: ({ id }: { id: string }, { loaders }: MovieContext) => (isId(id) ? loaders.movie.load(id) : null),
-    screenings: (movie: Movie, { includePast }: { includePast: boolean }, { db }: MovieContext) =>
-      db.screening.findMany({
-        where: { movieId: movie.id, ...(includePast ? {} : { startsAt: { gt: new Date() } }) },
-        orderBy: { startsAt: "asc" },
-      }),
+    screenings: (movie: Movie, { includePast }: { includePast: boolean }, { loaders }: MovieContext) =>
+      loaders.screeningsOf.load({ movieId: movie.id, includePast }),
   },
   Auditorium: { capacity },
   Screening: {
