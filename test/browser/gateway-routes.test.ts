@@ -11,6 +11,7 @@ import express from "express";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 process.env.JWT_SECRET ??= randomBytes(32).toString("base64url");
+process.env.LOG_LEVEL = "error"; // the "not built" warning below is expected here
 const { verifyToken } = await import("@cinema/platform/auth");
 const { mountDevLogin } = await import("../../gateway/src/dev-login.ts");
 const { mountIde } = await import("../../gateway/src/ide.ts");
