@@ -6,7 +6,7 @@ import { signToken } from "@cinema/platform/auth";
 import { jwtSecret } from "@cinema/platform/config";
 import { ensureNats, ensurePostgres, type Nats, type Postgres } from "./lib/infra.ts";
 import { startStack, type Stack } from "./lib/stack.ts";
-import { SUBGRAPHS } from "./lib/subgraphs.ts";
+import { SUBGRAPHS, WORKERS } from "./lib/subgraphs.ts";
 import { seedDemo } from "./seed.ts";
 
 let postgres: Postgres | undefined;
@@ -65,8 +65,11 @@ try {
     [
       "",
       "The cinema is up.",
+      row("Web app", stack.gatewayUrl.replace(/\/graphql$/, "/")),
       row("GraphQL", stack.gatewayUrl),
+      row("IDE", stack.gatewayUrl.replace(/\/graphql$/, "/ide")),
       ...SUBGRAPHS.map((name) => row(name, stack!.urls[name])),
+      ...WORKERS.map((name) => row(name, `http://127.0.0.1:${stack!.ports[name]}/health/ready`)),
       row("PostgreSQL", postgres.serverUrl),
       row("NATS", nats.url),
       row("demo data", seeded.seeded ? `seeded (${seeded.screenings} screenings)` : "already there"),
