@@ -259,11 +259,12 @@ export async function ensureNats(opts: { storeDir?: string; keepStore?: boolean 
 /**
  * One nats-server with JetStream on a given port and store directory. Starting it again with the
  * same port and directory is a restart: the stream and the consumers' positions are still there
- * (fault tests stop and start it this way).
+ * (fault tests stop and start it this way). `args` are appended to the command line (e.g. the
+ * cluster options of one node of a JetStream cluster); `kill()` is a crash (SIGKILL).
  */
-export async function startNatsServer(opts: { port: number; storeDir: string }): Promise<Nats> {
+export async function startNatsServer(opts: { port: number; storeDir: string; args?: string[] }): Promise<Nats & { kill(): Promise<void> }> {
   const { port, storeDir } = opts;
-  const child = spawn(natsServerBinary(), ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(natsServerBinary(), ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(opts.args ?? [])], { stdio: ["ignore", "pipe", "pipe"] });
   killOnExit(child);
   // Always drain its output (a full pipe would block the server); keep the tail for errors.
   const output: string[] = [];
@@ -275,7 +276,7 @@ export async function startNatsServer(opts: { port: number; storeDir: string }):
       throw new Error(`nats-server did not start on port ${port}:\n${output.join("")}`);
     }
   }
-  return { url: `nats://127.0.0.1:${port}`, stop };
+  return { url: `nats://127.0.0.1:${port}`, stop, kill: () => stopChild(child, "SIGKILL") };
 }
 
 function findNatsServer(): string | undefined {
