@@ -1,5 +1,5 @@
 // Fault cases that share one stack (own nats-server on a fixed port, so it can be stopped and
-// started again): NATS down for 10 s (case 3), the ticket issuer down (case 6), the card processor
+// started again): a baseline without a fault, NATS down for 10 s (case 3), the ticket issuer down (case 6), the card processor
 // slower than the payment deadline and failing half of its calls (case 2), and kill -9 of each
 // subgraph in turn (case 1). Each case puts load on the gateway, injects the fault mid-load, ends
 // it, waits for quiescence and checks the invariants across every database (see common.ts).
@@ -47,6 +47,13 @@ async function underLoad(fault: () => Promise<void>, { before = 2_000, after = 2
   }
   return load.done;
 }
+
+describe("baseline", () => {
+  it("the same load without a fault: everything succeeds and the invariants hold", async () => {
+    const stats = await underLoad(async () => sleep(6_000));
+    await finishCase(t.stack, "baseline (no fault)", stats, { allSucceed: true, notes: "the load alone, for comparison" });
+  });
+});
 
 describe("case 3: NATS outage", () => {
   it("NATS down for 10 s: requests keep succeeding, every event is delivered after it returns", async () => {

@@ -40,6 +40,10 @@ const accepts = (port: number) =>
 /**
  * A reverse proxy on 127.0.0.1:`port` in front of `upstreams` (ports on 127.0.0.1), with upstream
  * keepalive, and retries on the next replica for connection errors, timeouts, 502 and 503.
+ * `max_fails=0`: a replica is never taken out of rotation on its own; a refused connection (a
+ * replica restarting) is simply retried on the other one. With passive marking (max_fails=1) a
+ * replica refused while it was still starting stayed out of rotation past its fail_timeout, and
+ * stopping the other one then answered "no live upstreams" (502).
  */
 export async function startNginx(opts: { port: number; upstreams: number[]; dir: string }): Promise<Nginx> {
   const { port, upstreams, dir } = opts;
@@ -62,7 +66,7 @@ http {
   uwsgi_temp_path ${file("uwsgi")};
   scgi_temp_path ${file("scgi")};
   upstream seat {
-${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join("\n")}
+${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join("\n")}
     keepalive 32;
   }
   server {

@@ -15,6 +15,8 @@ export interface CaseResult {
   typed: number;
   other: number;
   violations: number;
+  /** Violations by invariant. */
+  invariants: Record<string, number>;
   codes: Record<string, number>;
   p50Ms: number;
   p99Ms: number;
@@ -27,6 +29,8 @@ function table(rows: Record<string, string | number>[]): string {
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(width[i]!)).join(" | ")} |`;
   return [line(cols), `|${width.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map((r) => line(cols.map((c) => String(r[c]))))].join("\n");
 }
+
+const countBy = (keys: string[]) => keys.reduce<Record<string, number>>((n, k) => ((n[k] = (n[k] ?? 0) + 1), n), {});
 
 export const codesText = (codes: Record<string, number>) =>
   Object.entries(codes)
@@ -41,7 +45,7 @@ export function reportCase(name: string, stats: LoadStats, violations: Violation
     `\n=== ${name} (${(stats.durationMs / 1000).toFixed(1)} s, p50 ${stats.p50Ms} ms, p99 ${stats.p99Ms} ms) ===`,
     table(rows.map((r) => ({ op: r.op, requests: r.requests, successes: r.successes, "typed refusals": r.typed, "other errors": r.other }))),
     `typed refusals by code: ${codesText(stats.codes)}`,
-    `invariant violations: ${violations.length}`,
+    `invariant violations: ${violations.length}${violations.length ? ` (${codesText(countBy(violations.map((v) => v.invariant)))})` : ""}`,
     ...(notes ? [`notes: ${notes}`] : []),
     ...stats.otherSamples.map((s) => `  untyped: ${s}`),
     ...violations.slice(0, 40).map((v) => `  violation [${v.invariant}] ${v.detail}`),
@@ -55,6 +59,7 @@ export function reportCase(name: string, stats: LoadStats, violations: Violation
     typed: stats.typed,
     other: stats.other,
     violations: violations.length,
+    invariants: countBy(violations.map((v) => v.invariant)),
     codes: stats.codes,
     p50Ms: stats.p50Ms,
     p99Ms: stats.p99Ms,
@@ -73,7 +78,7 @@ export function summaryTable(results: CaseResult[]): string {
       successes: r.successes,
       "typed refusals": r.typed ? `${r.typed} (${codesText(r.codes)})` : 0,
       "other errors": r.other,
-      violations: r.violations,
+      violations: r.violations ? `${r.violations} (${codesText(r.invariants ?? {})})` : 0,
       "p50/p99 ms": `${r.p50Ms}/${r.p99Ms}`,
     })),
   );

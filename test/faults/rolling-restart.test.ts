@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExtraProcess } from "../../scripts/lib/stack.ts";
 import { freePort } from "../../scripts/lib/infra.ts";
-import type { TestStack } from "../harness.ts";
+import { waitFor, type TestStack } from "../harness.ts";
 import { finishCase, startFaultStack } from "./common.ts";
 import { freshSeats, startLoad, type SeatPool } from "./load.ts";
 import { nginxBinary, startNginx, type Nginx } from "./nginx.ts";
@@ -34,6 +34,19 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Waits (bounded) until nginx has answered a request from the replica on `port` since now, as an operator would before taking the next one down. */
+async function servedBy(port: number) {
+  const since = Date.now() / 1000;
+  await waitFor(
+    () =>
+      nginx
+        .accessLog()
+        .split("\n")
+        .some((line) => Number(line.split(" ")[0]) > since && line.includes(`upstream=127.0.0.1:${port} upstream_status=200`)),
+    { timeoutMs: 15_000, intervalMs: 200 },
+  );
+}
+
 describe("rolling restart of the seat subgraph behind nginx", () => {
   it("replaces one replica at a time under load: 100% of requests succeed", async () => {
     const load = startLoad(t, { seats, customers: 6, durationMs: 90_000 });
@@ -45,12 +58,15 @@ describe("rolling restart of the seat subgraph behind nginx", () => {
     at("seat#1 drained");
     await t.stack.start("seat");
     at("seat#1 ready");
-    await sleep(2_000);
+    await servedBy(t.stack.ports.seat);
+    at("seat#1 serving");
     await second.stop("SIGTERM");
     at("seat#2 drained");
     await second.start();
     at("seat#2 ready");
-    await sleep(3_000);
+    await servedBy(second.port);
+    at("seat#2 serving");
+    await sleep(2_000);
     load.stop();
     const stats = await load.done;
     const byUpstream = nginx
@@ -62,6 +78,6 @@ describe("rolling restart of the seat subgraph behind nginx", () => {
       notes: `${steps.join(", ")}; nginx retried on the other replica ${byUpstream.length}×`,
       extraLogs: () => ({ "seat-2": second.logs(), "nginx-access": nginx.accessLog(), "nginx-error": nginx.errorLog() }),
     });
-    expect(steps).toHaveLength(4);
+    expect(steps).toHaveLength(6);
   });
 });
