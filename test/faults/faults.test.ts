@@ -30,9 +30,12 @@ beforeAll(async () => {
   seats = await freshSeats(t, 8); // 4,800 seats, never offered twice
 });
 afterAll(async () => {
-  await t?.cleanup();
-  await nats?.stop();
-  rmSync(storeDir, { recursive: true, force: true });
+  try {
+    await t?.cleanup();
+  } finally {
+    await nats?.stop();
+    rmSync(storeDir, { recursive: true, force: true });
+  }
 });
 
 /** Load for `before` ms, then `fault()` (which also ends the fault), then `after` ms more. */

@@ -61,9 +61,12 @@ beforeAll(async () => {
   seats = await freshSeats(t, 3);
 });
 afterAll(async () => {
-  await t?.cleanup();
-  await Promise.all(nodes.map((n) => n.server?.stop()));
-  rmSync(root, { recursive: true, force: true });
+  try {
+    await t?.cleanup();
+  } finally {
+    await Promise.all(nodes.map((n) => n.server?.stop()));
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 describe("NATS cluster node lost under load", () => {
@@ -76,17 +79,20 @@ describe("NATS cluster node lost under load", () => {
     const load = startLoad(t, { seats, customers: 6, durationMs: 60_000 });
     await sleep(4_000);
     await victim.server!.kill();
-    await sleep(12_000); // the load goes on with two of three nodes
-    load.stop();
-    const stats = await load.done;
-    const after = await streamCluster(stream);
-    // Checked with the node still down: two nodes serve everything.
-    await finishCase(t.stack, "NATS cluster: stream leader killed", stats, {
-      notes: `killed ${victim.name} (stream leader); new leader ${after.leader}; checked with 2 of 3 nodes`,
-    });
-    expect(after.leader).not.toBe(victim.name);
-
-    await startNode(victim);
+    try {
+      await sleep(12_000); // the load goes on with two of three nodes
+      load.stop();
+      const stats = await load.done;
+      const after = await streamCluster(stream);
+      // Checked with the node still down: two nodes serve everything.
+      await finishCase(t.stack, "NATS cluster: stream leader killed", stats, {
+        notes: `killed ${victim.name} (stream leader); new leader ${after.leader}; checked with 2 of 3 nodes`,
+      });
+      expect(after.leader).not.toBe(victim.name);
+    } finally {
+      load.stop();
+      await startNode(victim); // whole again (the harness's cleanup reaches NATS through the last URL)
+    }
     await waitFor(async () => (await streamCluster(stream)).peers.find((p) => p.name === victim.name)?.current === true, { timeoutMs: 30_000, intervalMs: 500 });
   });
 });

@@ -29,9 +29,12 @@ beforeAll(async () => {
   seats = await freshSeats(t, 3);
 });
 afterAll(async () => {
-  await t?.cleanup();
-  await nginx?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    await t?.cleanup();
+  } finally {
+    await nginx?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** Waits (bounded) until nginx has answered a request from the replica on `port` since now, as an operator would before taking the next one down. */

@@ -26,9 +26,9 @@ async function streamEvents(stack: CheckedStack, ids: Set<string>): Promise<Map<
   const nc = await connect({ servers: stack.natsUrl.split(","), timeout: 5_000, reconnect: false });
   try {
     const stream = streamNameFor(stack.eventsPrefix);
-    const last = (await (await jetstreamManager(nc)).streams.info(stream)).state.last_seq;
+    const last = (await (await jetstreamManager(nc, { timeout: 10_000 })).streams.info(stream)).state.last_seq;
     if (!last) return found;
-    const consumer = await jetstream(nc).consumers.get(stream);
+    const consumer = await jetstream(nc, { timeout: 10_000 }).consumers.get(stream);
     const messages = await consumer.consume({ max_messages: 256 });
     const stop = setTimeout(() => void messages.close(), 15_000);
     for await (const m of messages) {
