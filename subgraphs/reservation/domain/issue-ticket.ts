@@ -18,6 +18,10 @@ export function ticketCode(): string {
  */
 export async function issueTicket(tx: ReservationTx, event: EventEnvelope<"reservation.confirmed">): Promise<void> {
   const { reservationId, customerId } = event.data;
+  // FOR SHARE waits for a cancellation in flight (it holds the row FOR UPDATE) and holds off the
+  // next one until this commits: without it, a ticket inserted while the cancel runs is missed by
+  // the cancel's void and stays ISSUED for a CANCELLED booking (found by test/fuzz.test.ts).
+  await tx.$queryRaw`SELECT id FROM reservation WHERE id = ${reservationId}::uuid FOR SHARE`;
   const r = await tx.reservation.findUnique({ where: { id: reservationId } });
   if (!r || r.status !== "CONFIRMED") return;
   const created = await tx.ticket.createManyAndReturn({ data: [{ reservationId, code: ticketCode() }], skipDuplicates: true });
