@@ -25,13 +25,13 @@ const TYPED = new Set(["UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "NOT_FO
 /** Keep-alive HTTP/1.1 connections to one origin, as many as there are virtual clients. */
 export const poolFor = (url: string, connections: number) => new Pool(new URL(url).origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
 
-export async function postGraphQL(pool: Pool, url: string, body: unknown, token?: string): Promise<Outcome> {
+export async function postGraphQL(pool: Pool, url: string, body: unknown, token?: string, headers: Record<string, string> = {}): Promise<Outcome> {
   const started = performance.now();
   try {
     const res = await pool.request({
       method: "POST",
       path: new URL(url).pathname,
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: JSON.stringify(body),
     });
     const json = (await res.body.json()) as { errors?: { extensions?: { code?: string } }[] };

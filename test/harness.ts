@@ -15,6 +15,10 @@ import { DATABASE_OWNERS, type DatabaseOwner } from "../scripts/lib/subgraphs.ts
 // One secret for this test process, set before platform's auth.ts first reads (and caches) it:
 // every stack started here gets it (startStack's default), and tokenFor signs with it.
 process.env.JWT_SECRET ??= randomBytes(32).toString("base64url");
+// The gateway's rate limits of reserve (per user, per IP) are off unless a test sets them (env):
+// every test client shares 127.0.0.1, and some tests race hundreds of customers on purpose.
+process.env.RESERVE_RATE_PER_MINUTE ??= "0";
+process.env.RESERVE_RATE_PER_IP_PER_MINUTE ??= "0";
 
 export interface GqlResult<T = any> {
   status: number;

@@ -3,6 +3,10 @@ import path from "node:path";
 import type { GraphQLSchema } from "graphql";
 import type { Disposable } from "graphql-ws";
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginDisableSuggestions } from "@apollo/server/plugin/disableSuggestions";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
+import { internalIdentityHeaders } from "@cinema/platform/auth";
 import { intEnv, repoRoot } from "@cinema/platform/config";
 import { startHttpServer, type RequestContext } from "@cinema/platform/server";
 import { subscriptionsOverWebSocketOnly } from "./http-subscription-guard.ts";
@@ -10,11 +14,18 @@ import { connectLiveFeed, serveSubscriptions, subscriptionSchema } from "./subsc
 import { mountDevLogin } from "./dev-login.ts";
 import { mountIde } from "./ide.ts";
 import { mountWeb } from "./web.ts";
+import { limitRules, queryLimits, reserveRateLimit, switchedOn, trustProxy, wellFormedRequests, type GatewayContext } from "./security.ts";
 
-/** Forwards the caller's bearer token; each subgraph verifies it again and applies its own rules. */
-class AuthForwardingDataSource extends RemoteGraphQLDataSource<RequestContext> {
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RequestContext>) {
-    if (context?.authorization) request.http?.headers.set("authorization", context.authorization);
+/**
+ * Forwards who the caller is as a short-lived internal identity token (x-cinema-identity, signed
+ * by the gateway, anonymous callers included), never the caller's own bearer token: subgraphs
+ * accept nothing else, and apply their own rules to the identity.
+ */
+class IdentityForwardingDataSource extends RemoteGraphQLDataSource<RequestContext> {
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RequestContext>) {
+    const headers = request.http?.headers;
+    if (!headers) return;
+    for (const [name, value] of Object.entries(await internalIdentityHeaders(context?.viewer ?? null))) headers.set(name, value);
   }
 }
 
@@ -28,10 +39,12 @@ const gateway = new ApolloGateway({
     const resolved = process.env[`SUBGRAPH_URL_${name.toUpperCase()}`] ?? url;
     if (resolved) subgraphUrls.set(name, resolved);
     // Node's fetch (undici) keeps connections alive; the default fetcher opens far more of them.
-    return new AuthForwardingDataSource({ url: resolved, fetcher: fetch as never });
+    return new IdentityForwardingDataSource({ url: resolved, fetcher: fetch as never });
   },
 });
 
+const limits = queryLimits();
+const introspection = switchedOn("GRAPHQL_INTROSPECTION");
 const feed = await connectLiveFeed();
 let wsSchema: GraphQLSchema | undefined;
 gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
@@ -39,20 +52,38 @@ gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
 });
 
 let ws: Disposable | undefined;
-const server = await startHttpServer<RequestContext>({
+const server = await startHttpServer<GatewayContext>({
   name: "gateway",
   port: intEnv("PORT", 4000),
+  identity: "bearer",
   apollo: {
     gateway,
+    // Off by default in production (NODE_ENV=production); GRAPHQL_INTROSPECTION / GRAPHQL_IDE override.
+    introspection,
+    // Hostile documents are refused before planning: tokens while parsing, then depth, aliases, cost.
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: limitRules(limits),
+    // Apollo Server's defaults, stated: one operation per request; simple (CSRF-able) requests refused.
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    // No client uses automatic persisted queries: off, so nobody can fill their cache either.
+    persistedQueries: false,
     plugins: [
+      switchedOn("GRAPHQL_IDE") ? ApolloServerPluginLandingPageLocalDefault() : ApolloServerPluginLandingPageDisabled(),
+      // Without introspection, "Did you mean …?" would still spell the schema out field by field.
+      ...(introspection ? [] : [ApolloServerPluginDisableSuggestions()]),
+      wellFormedRequests(limits),
       subscriptionsOverWebSocketOnly(),
+      reserveRateLimit(),
       // Close the sockets first (1001 "Going away", NATS subscriptions ended) as part of Apollo's
       // drain: the HTTP drain would otherwise wait on, then cut, the upgraded connections.
       { serverWillStart: async () => ({ drainServer: async () => void (await ws?.dispose()) }) },
     ],
   },
+  context: (base, req) => ({ ...base, clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" }),
   // Before /graphql: dev sign-in, the offline IDE at /ide, and the web app at / (never shadowing /graphql).
   routes: (app) => {
+    app.set("trust proxy", trustProxy());
     mountDevLogin(app);
     mountIde(app);
     mountWeb(app);
@@ -60,4 +91,4 @@ const server = await startHttpServer<RequestContext>({
   ready: async () => ws !== undefined && feed.connected(),
   onShutdown: () => feed.close(),
 });
-ws = serveSubscriptions(server.httpServer, () => wsSchema);
+ws = serveSubscriptions(server.httpServer, () => wsSchema, limits);

@@ -8,17 +8,17 @@ import { CloseCode, type Disposable } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { requireUser, viewerFromHeader, type Viewer } from "@cinema/platform/auth";
+import { internalIdentityHeaders, requireUser, viewerFromHeader, type Viewer } from "@cinema/platform/auth";
 import { eventsPrefix } from "@cinema/platform/config";
 import { AppError, ErrorCode, badInput, forbidden, formatError, notFound, serviceUnavailable } from "@cinema/platform/errors";
 import { liveMypageSubject, liveSeatsSubject, type SeatMapChange } from "@cinema/platform/events";
 import { logger } from "@cinema/platform/logger";
 import { natsFeed } from "./nats-feed.ts";
+import { allRules, queryLimits, type QueryLimits } from "./security.ts";
 
-/** The context of a WebSocket operation: who connected, and the header to forward on their behalf. */
+/** The context of a WebSocket operation: who connected (their token was verified on connect). */
 export type SubscriptionContext = {
   viewer: Viewer;
-  authorization?: string;
 };
 
 /** The GraphQL `MyReservation` shape, as mypage serves it and publishes it on its live subject. */
@@ -76,14 +76,14 @@ export function subscriptionSchema(apiSchema: GraphQLSchema, { feed, mypageUrl }
           resolve: payload,
         },
         reservationStatusChanged: {
-          subscribe: async (_: unknown, { id }: { id: string }, { viewer, authorization }: SubscriptionContext) => {
+          subscribe: async (_: unknown, { id }: { id: string }, { viewer }: SubscriptionContext) => {
             const user = requireUser(viewer);
             // Customers listen on their own subject; staff on everyone's, narrowed to this booking below.
             const subject = liveMypageSubject(prefix, user.role === "customer" ? ownSubjectToken(user) : "*");
             // Subscribe before reading the current state, so a change in between is not missed.
             const sub = nc.subscribe(subject);
             try {
-              const current = await fetchMyReservation(mypageUrl(), id, authorization);
+              const current = await fetchMyReservation(mypageUrl(), id, user);
               // mypage answers null both for "no such booking" and "not yours": we say the same.
               if (!current) throw notFound("Reservation", id);
               const since = Date.parse(current.updatedAt);
@@ -126,14 +126,14 @@ const MY_RESERVATION = `query ($id: ID!) {
   }
 }`;
 
-/** Asks mypage (as the caller: their header is forwarded, mypage applies its own rules). */
-async function fetchMyReservation(url: string | undefined, id: string, authorization?: string): Promise<MyReservation | null> {
+/** Asks mypage as the caller (their identity, as an internal token; mypage applies its own rules). */
+async function fetchMyReservation(url: string | undefined, id: string, viewer: Viewer): Promise<MyReservation | null> {
   if (!url) throw serviceUnavailable("My page is not available right now; please try again shortly.");
   let body: { data?: { myReservation?: MyReservation | null } | null; errors?: { message: string; extensions?: { code?: string } }[] };
   try {
     const res = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+      headers: { "content-type": "application/json", ...(await internalIdentityHeaders(viewer)) },
       body: JSON.stringify({ query: MY_RESERVATION, variables: { id } }),
       signal: AbortSignal.timeout(5_000),
     });
@@ -155,10 +155,11 @@ async function fetchMyReservation(url: string | undefined, id: string, authoriza
 
 /**
  * Serves graphql-ws on `httpServer` at /graphql. `schema()` is the current subscription schema
- * (undefined until the gateway loaded its supergraph).
+ * (undefined until the gateway loaded its supergraph). `limits`: the same query limits as HTTP.
  */
-export function serveSubscriptions(httpServer: http.Server, schema: () => GraphQLSchema | undefined): Disposable {
-  const wss = new WebSocketServer({ server: httpServer, path: "/graphql" });
+export function serveSubscriptions(httpServer: http.Server, schema: () => GraphQLSchema | undefined, limits: QueryLimits = queryLimits()): Disposable {
+  const wss = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 100 * 1024 }); // as HTTP's body limit (ws allows 100 MiB)
+  const rules = allRules(limits);
   return useServer<Record<string, unknown>, SubscriptionContext>(
     {
       // Same rules as HTTP: no token is anonymous, a bad one is refused (here: the whole socket).
@@ -168,7 +169,6 @@ export function serveSubscriptions(httpServer: http.Server, schema: () => GraphQ
           if (raw !== undefined && raw !== null && typeof raw !== "string") throw new Error("authorization must be a string");
           const authorization = raw || undefined;
           ctx.extra.viewer = await viewerFromHeader(authorization);
-          ctx.extra.authorization = authorization;
           return true;
         } catch {
           ctx.extra.socket.close(CloseCode.Unauthorized, "Unauthorized");
@@ -180,18 +180,18 @@ export function serveSubscriptions(httpServer: http.Server, schema: () => GraphQ
         if (!current) return [serviceUnavailable("The gateway is starting; please try again shortly.")];
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: limits.maxTokens });
         } catch (err) {
           return [withCode(err as GraphQLError, "GRAPHQL_PARSE_FAILED")];
         }
-        const invalid = validate(current, document);
+        const invalid = validate(current, document, rules);
         if (invalid.length > 0) return invalid.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [badInput("operationName", "Name the operation to run (operationName).")];
         if (operation.operation !== "subscription") {
           return [badInput("query", `Only subscriptions are served over WebSocket; send ${operation.operation === "query" ? "queries" : "mutations"} as HTTP POST to /graphql.`)];
         }
-        const contextValue: SubscriptionContext = { viewer: ctx.extra.viewer ?? null, authorization: ctx.extra.authorization };
+        const contextValue: SubscriptionContext = { viewer: ctx.extra.viewer ?? null };
         return { schema: current, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       // The platform's one error mapping: typed refusals pass through, anything else is masked.

@@ -1,7 +1,8 @@
 import { requireUser } from "@cinema/platform/auth";
 import { badInput } from "@cinema/platform/errors";
 import type { RequestContext } from "@cinema/platform/server";
-import { isId } from "@cinema/platform/validation";
+import { z } from "zod";
+import { isId, parseInput } from "@cinema/platform/validation";
 import type { MypageDb } from "./data.ts";
 import { loadMyReservation, toGraphQL } from "./queries.ts";
 
@@ -12,16 +13,21 @@ export interface MypageContext extends RequestContext {
 // Cursor = "<bookedAt ms>_<reservationId>": stable under concurrent inserts, opaque to clients.
 const encodeCursor = (r: { bookedAt: Date; reservationId: string }) => Buffer.from(`${r.bookedAt.getTime()}_${r.reservationId}`).toString("base64url");
 function decodeCursor(cursor: string): { bookedAt: Date; id: string } {
-  const [ms, id] = Buffer.from(cursor, "base64url").toString().split("_");
-  if (!ms || !id || !isId(id) || !Number.isFinite(Number(ms))) throw badInput("after", "after: not a cursor returned by this API");
+  const refuse = () => badInput("after", "after: not a cursor returned by this API");
+  if (cursor.length > 100 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw refuse();
+  const [ms, id, ...rest] = Buffer.from(cursor, "base64url").toString().split("_");
+  // Only what encodeCursor writes: a time PostgreSQL can compare (not -1e20) and an id.
+  if (!ms || !id || rest.length > 0 || !isId(id) || !/^\d{1,15}$/.test(ms) || Number.isNaN(new Date(Number(ms)).getTime())) throw refuse();
   return { bookedAt: new Date(Number(ms)), id };
 }
+/** `first` between 1 and 100; an explicit null means the default. */
+const pageSize = z.number().int().min(1, "must be between 1 and 100").max(100, "must be between 1 and 100").nullish();
 
 export const resolvers = {
   Query: {
-    myReservations: async (_: unknown, args: { first: number; after?: string | null }, { viewer, db }: MypageContext) => {
+    myReservations: async (_: unknown, args: { first?: number | null; after?: string | null }, { viewer, db }: MypageContext) => {
       const me = requireUser(viewer);
-      if (args.first < 1 || args.first > 100) throw badInput("first", "first: must be between 1 and 100");
+      const first = parseInput(pageSize, args.first, "first") ?? 20;
       const after = args.after ? decodeCursor(args.after) : null;
       const rows = await db.myReservation.findMany({
         where: {
@@ -30,11 +36,11 @@ export const resolvers = {
         },
         include: { history: { orderBy: { at: "asc" } } },
         orderBy: [{ bookedAt: "desc" }, { reservationId: "desc" }],
-        take: args.first + 1,
+        take: first + 1,
       });
-      const nodes = rows.slice(0, args.first);
+      const nodes = rows.slice(0, first);
       const last = nodes.at(-1);
-      return { nodes: nodes.map(toGraphQL), hasNextPage: rows.length > args.first, endCursor: last ? encodeCursor(last) : null };
+      return { nodes: nodes.map(toGraphQL), hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last) : null };
     },
     myReservation: async (_: unknown, { id }: { id: string }, { viewer, db }: MypageContext) => {
       const me = requireUser(viewer);

@@ -1,5 +1,5 @@
 import { canSee, requireAdmin, requireUser } from "@cinema/platform/auth";
-import { forbidden, notFound } from "@cinema/platform/errors";
+import { badInput, forbidden } from "@cinema/platform/errors";
 import type { RequestContext } from "@cinema/platform/server";
 import { isId, parseInput } from "@cinema/platform/validation";
 import type { Reservation } from "./generated/prisma/client.ts";
@@ -33,7 +33,7 @@ export const resolvers = {
     },
     cancelReservation: (_: unknown, { id }: { id: string }, { viewer, deps }: ReservationContext) => {
       const who = requireUser(viewer);
-      if (!isId(id)) throw notFound("Reservation", id);
+      if (!isId(id)) throw badInput("id", "id: must be an id returned by the API");
       return cancelReservation(deps, who, id);
     },
     reconcileReservations: (_: unknown, __: unknown, { viewer, deps }: ReservationContext) => {

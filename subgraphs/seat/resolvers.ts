@@ -50,6 +50,8 @@ const holdInput = z.object({
   labels: z.array(seatLabelSchema).min(1).max(50),
 });
 
+const confirmInput = z.object({ reservationId: idSchema, count: z.number().int().min(1).max(50) });
+
 export const resolvers = {
   Screening: {
     __resolveReference: ({ id }: { id: string }) => ({ id }),
@@ -67,7 +69,8 @@ export const resolvers = {
     },
     confirmSeats: async (_: unknown, args: { reservationId: string; count: number }, { viewer, db, bus }: SeatContext) => {
       requireService(viewer);
-      const sold = await confirmSeats(db, parseInput(idSchema, args.reservationId, "reservationId"), args.count);
+      const { reservationId, count } = parseInput(confirmInput, args, "args");
+      const sold = await confirmSeats(db, reservationId, count);
       announceSeats(db, bus, sold.screeningId, sold.labels);
       return sold.labels;
     },

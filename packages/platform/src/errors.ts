@@ -13,6 +13,8 @@ export const ErrorCode = {
   PAYMENT_DECLINED: "PAYMENT_DECLINED",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   CONFLICT: "CONFLICT",
+  /** Too many attempts (e.g. `reserve` per user or per IP); HTTP 429 with Retry-After. */
+  RATE_LIMITED: "RATE_LIMITED",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -8,14 +8,12 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import { viewerFromHeader, type Viewer } from "./auth.ts";
+import { INTERNAL_HEADER, viewerFromHeader, viewerFromInternalHeader, type Viewer } from "./auth.ts";
 import { AppError, formatError } from "./errors.ts";
 import { logger } from "./logger.ts";
 
 export interface RequestContext extends BaseContext {
   viewer: Viewer;
-  /** The caller's Authorization header, forwarded on calls this request makes to other subgraphs. */
-  authorization?: string;
 }
 
 export interface HttpServerOptions<C extends RequestContext> {
@@ -23,6 +21,12 @@ export interface HttpServerOptions<C extends RequestContext> {
   port: number;
   /** GraphQL at /graphql; a worker without one still gets health endpoints and graceful shutdown. */
   apollo?: ApolloServerOptions<C>;
+  /**
+   * Who may call /graphql. `internal` (every subgraph, the default): only the gateway and other
+   * subgraphs, with an internal identity token in `x-cinema-identity`; anything else is a 401.
+   * `bearer` (the gateway): a person's `Authorization: Bearer` token, or nobody (anonymous).
+   */
+  identity?: "internal" | "bearer";
   /** Builds the per-request context on top of the verified viewer. */
   context?: (base: RequestContext, req: Request) => Promise<C> | C;
   /** Extra readiness checks (database, NATS, supergraph); /health/ready is 503 while any fails. */
@@ -70,17 +74,28 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
     res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "not ready", service: opts.name, ...opts.details?.() });
   });
   opts.routes?.(app);
+  // The one place a caller's identity is read. A missing (subgraphs) or bad token refuses the whole
+  // request with a 401 and the typed error, before the body is parsed or any resolver runs.
+  const identify: express.RequestHandler = (req, res, next) => {
+    const viewer = opts.identity === "bearer" ? viewerFromHeader(req.headers.authorization) : viewerFromInternalHeader(req.headers[INTERNAL_HEADER]);
+    viewer.then(
+      (v) => {
+        res.locals.viewer = v;
+        next();
+      },
+      (err: unknown) => {
+        const refusal = err instanceof AppError ? err : new AppError("UNAUTHENTICATED", "Sign in to do this.");
+        res.status(401).json({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+      },
+    );
+  };
   if (apollo) app.use(
     "/graphql",
+    identify,
     express.json({ limit: process.env.MAX_BODY_BYTES ?? "100kb" }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const authorization = req.headers.authorization;
-        const viewer = await viewerFromHeader(authorization).catch((err: AppError) => {
-          // A bad token refuses the whole request: 401 with the typed error, before any resolver runs.
-          throw new AppError(err.code, err.message, { http: { status: 401 } });
-        });
-        const base: RequestContext = { viewer, authorization };
+      context: async ({ req, res }) => {
+        const base: RequestContext = { viewer: res.locals.viewer as Viewer };
         return (opts.context ? await opts.context(base, req) : base) as C;
       },
     }),

@@ -1,6 +1,6 @@
 import CircuitBreaker from "opossum";
 import { GraphQLClient, ClientError } from "graphql-request";
-import { signToken } from "./auth.ts";
+import { internalIdentityHeaders } from "./auth.ts";
 import { AppError, ErrorCode, serviceUnavailable } from "./errors.ts";
 import { intEnv } from "./config.ts";
 import { logger } from "./logger.ts";
@@ -15,14 +15,8 @@ const PASS_THROUGH = new Set<string>([
   ErrorCode.FORBIDDEN,
 ]);
 
-let cachedToken: { token: string; at: number } | undefined;
-/** Subgraphs call each other as the platform itself (role `service`), re-signed every half hour. */
-async function serviceToken(): Promise<string> {
-  if (!cachedToken || Date.now() - cachedToken.at > 30 * 60_000) {
-    cachedToken = { token: await signToken(process.env.SERVICE_NAME ?? "service", "service", "1h"), at: Date.now() };
-  }
-  return cachedToken.token;
-}
+/** Subgraphs call each other as the platform itself: role `service`, in the internal identity header. */
+const serviceIdentity = () => internalIdentityHeaders({ id: process.env.SERVICE_NAME ?? "service", role: "service" });
 
 /** A refusal that says nothing about the callee's health: it must not trip the breaker. */
 const BUSINESS_REFUSALS = new Set<string>([...PASS_THROUGH].filter((c) => c !== ErrorCode.SERVICE_UNAVAILABLE));
@@ -121,7 +115,7 @@ export class SubgraphClient {
       return await this.client.request({
         document,
         variables,
-        requestHeaders: { authorization: `Bearer ${await serviceToken()}` },
+        requestHeaders: await serviceIdentity(),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {

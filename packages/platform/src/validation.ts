@@ -21,3 +21,21 @@ export const idSchema = z.string().regex(UUID, "must be an id returned by the AP
 /** Seat labels are `<row letter>-<number>`, e.g. A-1 (rows A–Z, seats 1–99). */
 export const SEAT_LABEL = /^([A-Z])-([1-9][0-9]?)$/;
 export const seatLabelSchema = z.string().regex(SEAT_LABEL, "must be a seat label like A-1");
+
+/** C0 control characters and DEL; `multiline` keeps tab, newline and carriage return. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** Half of a surrogate pair without the other half: not text (String#isWellFormed is ES2024). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/**
+ * Text a person typed (titles, names, summaries): trimmed, 1..max characters, well-formed Unicode
+ * (no lone surrogates), no control characters (PostgreSQL cannot even store NUL).
+ */
+export const plainText = (max: number, { multiline = false } = {}) =>
+  z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !LONE_SURROGATE.test(s), "must be valid Unicode text")
+    .refine((s) => !(multiline ? CONTROL_BUT_LINES : CONTROL).test(s), "must not contain control characters");

@@ -1,19 +1,17 @@
 import { z } from "zod";
-import { idSchema } from "@cinema/platform/validation";
+import { idSchema, plainText } from "@cinema/platform/validation";
 import { intEnv } from "@cinema/platform/config";
 
-const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
-
 export const registerMovieInput = z.object({
-  title: text(200),
-  summary: text(4000),
+  title: plainText(200),
+  summary: plainText(4000, { multiline: true }),
   runtimeMinutes: z.number().int().min(1, "must be at least 1 minute").max(600, "must be at most 600 minutes"),
   rating: z.enum(["ALL", "AGE_12", "AGE_15", "AGE_18"]),
 });
 
 /** Rows are lettered A–Z, so at most 26; seats per row up to 60. */
 export const createAuditoriumInput = z.object({
-  name: text(100),
+  name: plainText(100),
   rows: z.number().int().min(1, "must be at least 1").max(26, "must be at most 26 (rows are lettered A–Z)"),
   seatsPerRow: z.number().int().min(1, "must be at least 1").max(60, "must be at most 60"),
 });

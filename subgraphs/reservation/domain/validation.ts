@@ -13,7 +13,12 @@ export const reserveInput = () =>
       .min(1, "choose at least one seat")
       .max(maxSeatsPerBooking(), `at most ${maxSeatsPerBooking()} seats per booking`)
       .refine((s) => new Set(s).size === s.length, "each seat may appear only once"),
-    paymentToken: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+    paymentToken: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(200, "must be at most 200 characters")
+      .regex(/^[\x21-\x7e]+$/, "must be a card token from the payment form (e.g. tok_visa)"),
     idempotencyKey: z
       .string()
       .min(8, "must be at least 8 characters (a UUID is best)")
