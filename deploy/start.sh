@@ -22,4 +22,5 @@ if [ -z "$entry" ] || [ ! -f "$entry" ]; then
   exit 64
 fi
 export SERVICE_NAME="${SERVICE_NAME:-$service}"
-exec node --import tsx "$entry"
+# tracing.ts: OpenTelemetry, off (and free) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+exec node --import tsx --import ./packages/platform/src/tracing.ts "$entry"

@@ -21,6 +21,8 @@ const rel = (file: string) => path.relative(root, file).split(path.sep).join("/"
 // The processes, from the launcher's registry: subgraphs, workers (events only, no GraphQL), the gateway.
 const PROCESSES: readonly string[] = PROCESS_NAMES;
 const WITH_DATABASE = PROCESSES.filter((p) => p !== "gateway") as Exclude<(typeof PROCESS_NAMES)[number], "gateway">[];
+/** Preloaded before every entry (deploy/start.sh): OpenTelemetry, when configured. */
+const PRELOAD = "packages/platform/src/tracing.ts";
 const entryOf = (name: string) =>
   name === "gateway" ? "gateway/src/main.ts" : (WORKERS as readonly string[]).includes(name) ? `workers/${name}/worker.ts` : `subgraphs/${name}/server.ts`;
 
@@ -202,8 +204,10 @@ function flags(args: string[]): Map<string, string | true> {
     const a = args[i]!;
     if (!a.startsWith("-")) continue;
     const next = args[i + 1];
-    if (next !== undefined && !next.startsWith("-")) out.set(a, next), i++;
-    else out.set(a, true);
+    if (next !== undefined && !next.startsWith("-")) {
+      out.set(a, next);
+      i++;
+    } else out.set(a, true);
   }
   return out;
 }
@@ -499,7 +503,7 @@ describe(".dockerignore", () => {
 
   it("lets in every file the processes load and the build needs", () => {
     const needed = new Set<string>(["package.json", "package-lock.json", "tsconfig.json", "supergraph.yaml", "deploy/start.sh", "deploy/healthcheck.mjs", "deploy/prune-runtime-deps.mjs"]);
-    const graphs = [...PROCESSES.map((n) => importGraph(entryOf(n))), importGraph("scripts/generate.ts"), importGraph("scripts/compose.ts")];
+    const graphs = [...PROCESSES.map((n) => importGraph(entryOf(n))), importGraph(PRELOAD), importGraph("scripts/migrate.ts"), importGraph("scripts/generate.ts"), importGraph("scripts/compose.ts")];
     for (const g of graphs) for (const f of [...g.files, ...g.assets]) needed.add(rel(f));
     for (const owner of DATABASE_OWNERS) {
       needed.add(`prisma/${owner}/schema.prisma`);
@@ -577,7 +581,7 @@ describe("the image's runtime dependencies (deploy/prune-runtime-deps.mjs)", () 
     for (const ws of workspaces.values()) files[`${ws.dir}/package.json`] = read(`${ws.dir}/package.json`);
     const { removed } = prune(files);
     const lock = JSON.parse(files["package-lock.json"]!) as { packages: Record<string, unknown> };
-    const used = new Set(PROCESSES.flatMap((n) => [...importGraph(entryOf(n)).packages]));
+    const used = new Set([...PROCESSES.flatMap((n) => [...importGraph(entryOf(n)).packages]), ...importGraph(PRELOAD).packages, ...importGraph("scripts/migrate.ts").packages]);
     expect(used.size).toBeGreaterThan(3);
     for (const pkg of used) {
       expect(lock.packages[`node_modules/${pkg}`], `${pkg} is imported at run time but not installed (package-lock.json)`).toBeDefined();
@@ -607,7 +611,8 @@ describe("deploy/start.sh", () => {
     const [cwd, serviceName, ...args] = res.stdout.trim().split("\n");
     expect(path.resolve(cwd!)).toBe(root);
     expect(serviceName).toBe(name);
-    expect(args).toEqual(["--import", "tsx", entryOf(name)]);
+    expect(args).toEqual(["--import", "tsx", "--import", `./${PRELOAD}`, entryOf(name)]);
+    expect(existsSync(path.join(root, PRELOAD))).toBe(true);
     expect(existsSync(path.join(root, entryOf(name)))).toBe(true);
   });
 

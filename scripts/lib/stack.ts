@@ -97,6 +97,8 @@ interface Proc {
 }
 
 const guard = pathToFileURL(path.join(import.meta.dirname, "orphan-guard.ts")).href;
+/** OpenTelemetry, preloaded like in the image (deploy/start.sh); a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+const tracing = pathToFileURL(path.join(repoRoot, "packages/platform/src/tracing.ts")).href;
 const defaultEntry = (name: ProcessName) =>
   name === "gateway" ? "gateway/src/main.ts" : (WORKERS as readonly string[]).includes(name) ? `workers/${name}/worker.ts` : `subgraphs/${name}/server.ts`;
 const envKey = (name: SubgraphName) => `SUBGRAPH_URL_${name.toUpperCase()}`;
@@ -147,7 +149,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const start = (name: ProcessName) => launch(procs[name]);
   const launch = async (proc: Proc) => {
     if (proc.child && isRunning(proc.child)) return;
-    const child = spawn(process.execPath, ["--import", "tsx", "--import", guard, proc.entry], {
+    const child = spawn(process.execPath, ["--import", "tsx", "--import", tracing, "--import", guard, proc.entry], {
       cwd: repoRoot,
       env: proc.env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -3,6 +3,7 @@ import { createClients, createSagaPorts } from "./clients.ts";
 import { createReservationDb, type ReservationDb } from "./data.ts";
 import { reconciliationJob } from "./domain/reconcile.ts";
 import { resolvers, type ReservationContext } from "./resolvers.ts";
+import { countSagaSteps } from "./saga-metrics.ts";
 
 await runSubgraph<ReservationDb, ReservationContext>({
   name: "reservation",
@@ -10,7 +11,7 @@ await runSubgraph<ReservationDb, ReservationContext>({
   createDb: createReservationDb,
   build: ({ db, relay }) => {
     const clients = createClients();
-    const deps = { db, relay, ...createSagaPorts(clients) };
+    const deps = { db, relay, ...countSagaSteps(createSagaPorts(clients)) };
     return {
       resolvers,
       context: (base) => ({ ...base, deps }),

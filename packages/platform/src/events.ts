@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { currentTraceparent } from "./observability.ts";
 
 /**
  * The one event envelope of the platform. `schemaVersion` is bumped when an event's `data` changes
@@ -83,7 +84,9 @@ export function createEvent<T extends EventType>(
   data: EventData[T],
   aggregateVersion = 1,
 ): EventEnvelope<T> {
-  return { id: randomUUID(), type, schemaVersion: 1, occurredAt: new Date().toISOString(), aggregateId, aggregateVersion, data };
+  // The trace this event is created in (when tracing is on): publish and consumers continue it.
+  const traceparent = currentTraceparent();
+  return { id: randomUUID(), type, schemaVersion: 1, occurredAt: new Date().toISOString(), aggregateId, aggregateVersion, data, ...(traceparent && { traceparent }) };
 }
 
 /** Subjects are `<prefix>.<context>.<event>`, e.g. `cinema.reservation.confirmed`. */

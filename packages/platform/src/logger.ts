@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import { logBindings } from "./observability.ts";
 
 /**
  * Where credentials can appear in what we log: people's bearer tokens (Authorization), internal
@@ -35,4 +36,6 @@ export const logger = pino({
   level: process.env.LOG_LEVEL ?? "info",
   base: { service: process.env.SERVICE_NAME ?? "cinema" },
   redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+  // The request being served (requestId) and its trace (traceId, spanId), on every line written for it.
+  mixin: logBindings,
 });

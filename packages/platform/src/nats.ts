@@ -11,6 +11,8 @@ import {
 import { eventsPrefix, intEnv } from "./config.ts";
 import { deadLetterSubject, streamNameFor, subjectFor, type EventEnvelope, type EventType } from "./events.ts";
 import { logger } from "./logger.ts";
+import { trackConsumer } from "./metrics.ts";
+import { inEventSpan } from "./observability.ts";
 
 export interface EventBus {
   nc: NatsConnection;
@@ -49,7 +51,8 @@ export async function connectEventBus(name: string, url = process.env.NATS_URL ?
 }
 
 export async function publishEvent(bus: EventBus, event: EventEnvelope): Promise<void> {
-  await bus.js.publish(subjectFor(bus.prefix, event.type), JSON.stringify(event), { msgID: event.id });
+  const subject = subjectFor(bus.prefix, event.type);
+  await inEventSpan(event, "publish", { "messaging.destination.name": subject }, () => bus.js.publish(subject, JSON.stringify(event), { msgID: event.id }));
 }
 
 export interface ConsumerOptions<T extends EventType> {
@@ -78,10 +81,12 @@ export async function consumeEvents<T extends EventType>(bus: EventBus, opts: Co
   await jsm.consumers.info(bus.stream, durable).catch(() => jsm.consumers.add(bus.stream, config));
   const consumer = await bus.js.consumers.get(bus.stream, durable);
   const messages = await consumer.consume({ max_messages: 64 });
+  const untrack = trackConsumer(durable, () => consumer.info());
   const done = (async () => {
     for await (const msg of messages) await handleOne(bus, opts, msg, maxDeliver, durable);
   })();
   return async () => {
+    untrack();
     await messages.close();
     await done.catch(() => {});
   };
@@ -98,7 +103,7 @@ async function handleOne<T extends EventType>(bus: EventBus, opts: ConsumerOptio
     return;
   }
   try {
-    await opts.handle(event);
+    await inEventSpan(event, "process", { "messaging.destination.name": msg.subject, "messaging.consumer.group.name": durable }, () => opts.handle(event));
     msg.ack();
   } catch (err) {
     const attempt = msg.info.deliveryCount;

@@ -11,6 +11,8 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/res
 import { INTERNAL_HEADER, viewerFromHeader, viewerFromInternalHeader, type Viewer } from "./auth.ts";
 import { AppError, formatError } from "./errors.ts";
 import { logger } from "./logger.ts";
+import { graphqlMetricsPlugin, installObservability } from "./metrics.ts";
+import { flushTraces } from "./observability.ts";
 
 export interface RequestContext extends BaseContext {
   viewer: Viewer;
@@ -54,6 +56,7 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
   httpServer.keepAliveTimeout = 65_000;
+  installObservability(app); // request id, latency histogram, GET /metrics
   let shuttingDown = false;
 
   const apollo =
@@ -64,7 +67,7 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
       includeStacktraceInErrorResponses: false,
       // We handle SIGTERM ourselves (below) so shutdown can finish closing consumers and pools.
       stopOnTerminationSignals: false,
-      plugins: [...(opts.apollo.plugins ?? []), ApolloServerPluginDrainHttpServer({ httpServer })],
+      plugins: [...(opts.apollo.plugins ?? []), graphqlMetricsPlugin<C>(), ApolloServerPluginDrainHttpServer({ httpServer })],
     } as ApolloServerOptions<C>);
   await apollo?.start();
 
@@ -122,6 +125,7 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
       // Stop accepting and drain in-flight requests.
       await (apollo ? apollo.stop() : new Promise<void>((resolve) => httpServer.close(() => resolve())));
       await opts.onShutdown?.();
+      await flushTraces();
       logger.info(`${opts.name} stopped`);
     })());
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -4,6 +4,7 @@ import { internalIdentityHeaders } from "./auth.ts";
 import { AppError, ErrorCode, serviceUnavailable } from "./errors.ts";
 import { intEnv } from "./config.ts";
 import { logger } from "./logger.ts";
+import { trackBreaker } from "./metrics.ts";
 
 const PASS_THROUGH = new Set<string>([
   ErrorCode.BAD_USER_INPUT,
@@ -78,6 +79,7 @@ export class SubgraphClient {
     });
     this.breaker.on("open", () => logger.warn({ subgraph: name }, "circuit breaker opened"));
     this.breaker.on("close", () => logger.info({ subgraph: name }, "circuit breaker closed"));
+    trackBreaker(this);
   }
 
   /** False while the breaker is open: callers can refuse before starting work that would need it. */

@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { intEnv, requireEnv } from "./config.ts";
 import { logger } from "./logger.ts";
+import { trackOutbox } from "./metrics.ts";
 import { migrate } from "./migrate.ts";
 import { connectEventBus, consumeEvents, type ConsumerOptions, type EventBus } from "./nats.ts";
 import { OutboxRelay, type TransactionalDb } from "./outbox.ts";
@@ -44,6 +45,7 @@ async function bootService<Db extends ServiceDb, P extends ServiceParts>(opts: S
   const db = opts.createDb(databaseUrl);
   const bus = await connectEventBus(opts.name);
   const relay = new OutboxRelay(db, bus).start();
+  trackOutbox(relay);
   const parts = await opts.build({ db, bus, relay });
   const stopConsumers = await Promise.all((parts.consumers ?? []).map((c) => consumeEvents(bus, c)));
   const stopJobs = (parts.jobs ?? []).map((job) => job());

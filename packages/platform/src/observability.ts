@@ -1,0 +1,94 @@
+// What logs, events and spans share about "this request": its request id (AsyncLocalStorage) and
+// the active OpenTelemetry span. Only @opentelemetry/api is used here: without the SDK (tracing.ts
+// starts it when OTEL_EXPORTER_OTLP_ENDPOINT is set) every call below is a no-op.
+// Imports nothing of the platform, so logger.ts can use it.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
+import {
+  context,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+} from "@opentelemetry/api";
+
+const requests = new AsyncLocalStorage<{ requestId: string }>();
+
+/** A caller's X-Request-Id is kept when it looks like one (ours are UUIDs); anything else is replaced. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const REQUEST_ID_HEADER = "x-request-id";
+
+export function requestIdFrom(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && REQUEST_ID.test(value) ? value : randomUUID();
+}
+
+/** Runs `fn` (and everything it starts) as part of the request `requestId`. */
+export function runWithRequestId<T>(requestId: string, fn: () => T): T {
+  return requests.run({ requestId }, fn);
+}
+
+export const currentRequestId = (): string | undefined => requests.getStore()?.requestId;
+
+/** pino's mixin: every log line written while serving a request names it and its trace. */
+export function logBindings(): Record<string, string> {
+  const bindings: Record<string, string> = {};
+  const requestId = currentRequestId();
+  if (requestId) bindings.requestId = requestId;
+  const span = trace.getActiveSpan()?.spanContext();
+  if (span && isSpanContextValid(span)) {
+    bindings.traceId = span.traceId;
+    bindings.spanId = span.spanId;
+  }
+  return bindings;
+}
+
+/** The active trace as a W3C `traceparent` (the event envelope's field); undefined when tracing is off. */
+export function currentTraceparent(): string | undefined {
+  const carrier: { traceparent?: string } = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
+}
+
+const tracer = () => trace.getTracer("cinema");
+
+/**
+ * Runs `fn` in a span that continues the trace an event was created in (its `traceparent`): the
+ * relay's publish (PRODUCER) and each consumer's processing (CONSUMER) join the booking's trace.
+ */
+export async function inEventSpan<T>(
+  event: { id: string; type: string; traceparent?: string },
+  kind: "publish" | "process",
+  attributes: Attributes,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const parent = event.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: event.traceparent }) : ROOT_CONTEXT;
+  return tracer().startActiveSpan(
+    `${kind} ${event.type}`,
+    {
+      kind: kind === "publish" ? SpanKind.PRODUCER : SpanKind.CONSUMER,
+      attributes: { "messaging.system": "nats", "messaging.operation.type": kind, "messaging.message.id": event.id, ...attributes },
+    },
+    parent,
+    async (span) => {
+      try {
+        return await fn();
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+/** Sends spans still buffered (shutdown); a no-op without the SDK. */
+export async function flushTraces(): Promise<void> {
+  const provider = trace.getTracerProvider() as { getDelegate?: () => { forceFlush?: () => Promise<void> } };
+  await provider.getDelegate?.().forceFlush?.().catch(() => {});
+}
