@@ -108,7 +108,7 @@ async function main() {
         }, tokens[i % 100]);
       let n = 0;
       await warm(() => send(n++), 100, 2);
-      let offset = n;
+      const offset = n;
       results.push(await runClosedLoop({ name: "reserve e2e (100 clients, fresh seats)", clients: 100, seconds: SECONDS, maxRequests: fresh.length * perScreening - offset, send: (i) => send(offset + i) }));
       rss = peakRss(stack);
       await pool.close();

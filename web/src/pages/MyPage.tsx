@@ -5,7 +5,7 @@ import { PageTitle } from "../components/PageTitle.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { ErrorMessage } from "../errors.tsx";
 import { useI18n, type MessageKey } from "../i18n.tsx";
-import { CANCEL, MY_RESERVATION, MY_RESERVATIONS, RESERVATION_STATUS_CHANGED, type MyReservation } from "../queries.ts";
+import { CANCEL, MY_RESERVATION, MY_RESERVATIONS, RESERVATION_STATUS_CHANGED } from "../queries.ts";
 import { Link } from "../router.tsx";
 import { useSession } from "../session.tsx";
 import { useMyUpdates } from "../updates.tsx";
