@@ -9,7 +9,8 @@ import { bookableScreening, reserve, seatStatuses } from "./fixtures.ts";
 
 let t: TestStack;
 beforeAll(async () => {
-  t = await startTestStack();
+  // Few redeliveries: an event that only waits for its booking must not depend on retries.
+  t = await startTestStack({ env: { EVENT_MAX_DELIVER: "2" } });
 });
 afterAll(async () => {
   await t?.cleanup();
@@ -143,6 +144,29 @@ describe("cancelReservation", () => {
 });
 
 describe("my page (read model)", () => {
+  it("applies an event that arrives before its booking once the booking arrives", async () => {
+    const reservationId = randomUUID();
+    const customerId = `early-${randomUUID().slice(0, 8)}`;
+    const envelope = (type: string, data: object, aggregateVersion: number) => ({
+      id: randomUUID(), type, schemaVersion: 1, occurredAt: new Date().toISOString(), aggregateId: reservationId, aggregateVersion, data,
+    });
+    const nc = await connect({ servers: t.stack.natsUrl });
+    try {
+      const js = jetstream(nc);
+      const publish = (e: { id: string; type: string }) => js.publish(`${t.stack.eventsPrefix}.${e.type}`, JSON.stringify(e), { msgID: e.id });
+      await publish(envelope("ticket.issued", { reservationId, customerId, ticketId: randomUUID(), code: "ABCD-EFGH-JKLM-NPQR" }, 2));
+      await new Promise((r) => setTimeout(r, 3000)); // longer than every redelivery it could get
+      await publish(envelope("reservation.confirmed", { reservationId, customerId, screeningId: randomUUID(), seats: ["C-3"], amountCents: 9000, currency: "KRW", paymentId: randomUUID() }, 2));
+    } finally {
+      await nc.close();
+    }
+    const token = await t.tokenFor(customerId, "customer");
+    const row = await waitFor(async () => ((await my(reservationId, token))?.ticketStatus === "ISSUED" ? my(reservationId, token) : null), { timeoutMs: 10_000 });
+    expect(row).toMatchObject({ status: "CONFIRMED", ticketCode: "ABCD-EFGH-JKLM-NPQR", seats: ["C-3"] });
+    expect(row.history.map((h: { kind: string }) => h.kind).sort()).toEqual(["CONFIRMED", "TICKET_ISSUED"]);
+    expect(await t.sql("mypage", `SELECT count(*)::int AS n FROM early_event`)).toEqual([{ n: 0 }]);
+  });
+
   it("answers with the last state while reservation, payment and seat are stopped", async () => {
     const { id, token } = await book("bea");
     await waitFor(async () => (await my(id, token))?.ticketStatus === "ISSUED", { timeoutMs: 10_000 });

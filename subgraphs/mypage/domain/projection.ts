@@ -1,10 +1,6 @@
 import type { EventEnvelope, EventType } from "@cinema/platform/events";
 import type { MypageTx } from "../data.ts";
 
-/** Thrown when an event about a booking arrives before the booking itself; the event is retried. */
-export class NotYetProjected extends Error {
-  override name = "NotYetProjected";
-}
 
 const money = (cents: number, currency: string) => new Intl.NumberFormat("en-US", { style: "currency", currency }).format(cents);
 
@@ -15,12 +11,19 @@ async function addHistory(tx: MypageTx, e: EventEnvelope<EventType>, reservation
   });
 }
 
-/** Updates an existing booking row, or asks for a retry when the booking has not arrived yet. */
 async function updateBooking(tx: MypageTx, reservationId: string, where: object, data: object): Promise<void> {
-  const { count } = await tx.myReservation.updateMany({ where: { reservationId, ...where }, data });
-  if (count === 0 && !(await tx.myReservation.findUnique({ where: { reservationId }, select: { reservationId: true } }))) {
-    throw new NotYetProjected(`booking ${reservationId} is not on my page yet`);
-  }
+  await tx.myReservation.updateMany({ where: { reservationId, ...where }, data });
+}
+
+/**
+ * Events about a booking can arrive before the booking itself (each subject has its own consumer,
+ * and nothing orders them across subjects). Such an event is parked, acknowledged, and applied in
+ * the transaction that projects the booking: never retried into the dead-letter subject.
+ */
+async function parkedUntilBooked(tx: MypageTx, e: EventEnvelope<EventType>, reservationId: string): Promise<boolean> {
+  if (await tx.myReservation.findUnique({ where: { reservationId }, select: { reservationId: true } })) return false;
+  await tx.earlyEvent.createMany({ data: [{ eventId: e.id, reservationId, payload: e as object }], skipDuplicates: true });
+  return true;
 }
 
 /** Keeps the screening facts my page shows, so it never has to ask the movie subgraph. */
@@ -59,19 +62,25 @@ export async function projectConfirmed(tx: MypageTx, e: EventEnvelope<"reservati
     skipDuplicates: true,
   });
   await addHistory(tx, e, d.reservationId, "CONFIRMED", `Booked ${d.seats.join(", ")} for ${money(d.amountCents, d.currency)}`);
+  const early = await tx.earlyEvent.findMany({ where: { reservationId: d.reservationId } });
+  const inOrder = early.map((row) => row.payload as unknown as EventEnvelope<FollowUp>).sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+  for (const event of inOrder) await (FOLLOW_UPS[event.type] as Projector<FollowUp>)(tx, event);
+  if (early.length) await tx.earlyEvent.deleteMany({ where: { reservationId: d.reservationId } });
   return d.reservationId;
 }
 
-export async function projectTicketIssued(tx: MypageTx, e: EventEnvelope<"ticket.issued">): Promise<string> {
+export async function projectTicketIssued(tx: MypageTx, e: EventEnvelope<"ticket.issued">): Promise<string | null> {
   const d = e.data;
+  if (await parkedUntilBooked(tx, e, d.reservationId)) return null;
   // A ticket voided by a cancellation stays VOID even if its issue event comes late.
   await updateBooking(tx, d.reservationId, { ticketStatus: null }, { ticketStatus: "ISSUED", ticketCode: d.code, updatedAt: new Date(e.occurredAt) });
   await addHistory(tx, e, d.reservationId, "TICKET_ISSUED", `Ticket ${d.code} issued`);
   return d.reservationId;
 }
 
-export async function projectCancelled(tx: MypageTx, e: EventEnvelope<"reservation.cancelled">): Promise<string> {
+export async function projectCancelled(tx: MypageTx, e: EventEnvelope<"reservation.cancelled">): Promise<string | null> {
   const d = e.data;
+  if (await parkedUntilBooked(tx, e, d.reservationId)) return null;
   await updateBooking(
     tx,
     d.reservationId,
@@ -82,16 +91,27 @@ export async function projectCancelled(tx: MypageTx, e: EventEnvelope<"reservati
   return d.reservationId;
 }
 
-export async function projectRefunded(tx: MypageTx, e: EventEnvelope<"payment.refunded">): Promise<string> {
+export async function projectRefunded(tx: MypageTx, e: EventEnvelope<"payment.refunded">): Promise<string | null> {
   const d = e.data;
+  if (await parkedUntilBooked(tx, e, d.reservationId)) return null;
   await updateBooking(tx, d.reservationId, {}, { paymentStatus: "REFUNDED", refundedAmountCents: d.amountCents, updatedAt: new Date(e.occurredAt) });
   await addHistory(tx, e, d.reservationId, "REFUNDED", `Refunded ${money(d.amountCents, d.currency)}`);
   return d.reservationId;
 }
 
-export async function projectSeatsReleased(tx: MypageTx, e: EventEnvelope<"seat.released">): Promise<string> {
+export async function projectSeatsReleased(tx: MypageTx, e: EventEnvelope<"seat.released">): Promise<string | null> {
   const d = e.data;
+  if (await parkedUntilBooked(tx, e, d.reservationId)) return null;
   await updateBooking(tx, d.reservationId, {}, { seatsReleased: true, updatedAt: new Date(e.occurredAt) });
   await addHistory(tx, e, d.reservationId, "SEATS_RELEASED", d.seats.length ? `Seats ${d.seats.join(", ")} are back on sale` : "Seats released");
   return d.reservationId;
 }
+
+type FollowUp = "ticket.issued" | "reservation.cancelled" | "payment.refunded" | "seat.released";
+type Projector<T extends EventType> = (tx: MypageTx, e: EventEnvelope<T>) => Promise<string | null>;
+const FOLLOW_UPS: { [T in FollowUp]: Projector<T> } = {
+  "ticket.issued": projectTicketIssued,
+  "reservation.cancelled": projectCancelled,
+  "payment.refunded": projectRefunded,
+  "seat.released": projectSeatsReleased,
+};
