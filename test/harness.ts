@@ -127,7 +127,7 @@ export async function waitFor<T>(fn: () => T | Promise<T>, { timeoutMs = 15_000,
 }
 
 async function deleteStream(natsUrl: string, stream: string): Promise<void> {
-  const nc = await connect({ servers: natsUrl, reconnect: false });
+  const nc = await connect({ servers: natsUrl.split(","), reconnect: false });
   try {
     await (await jetstreamManager(nc)).streams.delete(stream);
   } catch (err) {

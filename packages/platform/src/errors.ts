@@ -47,6 +47,15 @@ const APOLLO_REQUEST_CODES = new Set([
   "OPERATION_RESOLUTION_FAILURE",
 ]);
 
+const NETWORK = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|socket hang up|other side closed|fetch failed|UND_ERR_/;
+/** A connection-level failure anywhere in the error's cause chain. */
+function isUnreachable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== "object" || depth > 5) return false;
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown; originalError?: unknown };
+  if (NETWORK.test(String(e.code ?? "")) || NETWORK.test(String(e.message ?? ""))) return true;
+  return isUnreachable(e.cause, depth + 1) || isUnreachable(e.originalError, depth + 1);
+}
+
 /**
  * The one error mapping of every server: typed refusals pass through with their message,
  * anything unexpected is logged in full and answered with a generic message (no stack, no SQL).
@@ -61,6 +70,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, extensions: { ...extensions, code: input ? ErrorCode.BAD_USER_INPUT : code } };
   }
   if (code === "BAD_USER_INPUT") return { ...formatted, extensions };
+  if (isUnreachable(error) || isUnreachable(unwrapResolverError(error)) || NETWORK.test(formatted.message)) {
+    // The gateway could not reach a subgraph (stopped, restarting, crashed mid-request).
+    const service = typeof extensions.serviceName === "string" ? `The ${extensions.serviceName} service` : "A service";
+    logger.warn({ err: unwrapResolverError(error), path: formatted.path }, "subgraph unreachable");
+    return { message: `${service} is unavailable right now; please try again shortly.`, path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
+  }
   if (isTransientDbError(unwrapResolverError(error))) {
     logger.warn({ err: unwrapResolverError(error), path: formatted.path }, "database busy");
     return { message: "We are very busy right now; please try again shortly.", path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };

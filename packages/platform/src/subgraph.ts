@@ -88,3 +88,21 @@ export async function runWorker<Db extends ServiceDb>(opts: ServiceOptions<Db, S
   const service = await bootService(opts);
   return startHttpServer({ name: opts.name, port: intEnv("PORT", 0), ready: service.ready, details: service.parts.details, onShutdown: service.shutdown });
 }
+
+/**
+ * A background job for `ServiceParts.jobs`: runs `fn` every `seconds`, never two runs at once in
+ * this process (replicas may overlap: jobs must be idempotent), logging failures.
+ */
+export function periodicJob(name: string, seconds: number, fn: () => Promise<unknown>): () => () => void {
+  return () => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      fn()
+        .catch((err) => logger.warn({ err, job: name }, "job failed"))
+        .finally(() => (running = false));
+    }, seconds * 1000);
+    return () => clearInterval(timer);
+  };
+}

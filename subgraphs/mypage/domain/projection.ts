@@ -11,6 +11,15 @@ async function addHistory(tx: MypageTx, e: EventEnvelope<EventType>, reservation
   });
 }
 
+/**
+ * Serialises the projections of one booking (until commit): without it, an event could look for
+ * the booking while the booking's own transaction is inserting it, and park itself after that
+ * transaction had already applied the parked events.
+ */
+async function lockBooking(tx: MypageTx, reservationId: string) {
+  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, reservationId);
+}
+
 async function updateBooking(tx: MypageTx, reservationId: string, where: object, data: object): Promise<void> {
   await tx.myReservation.updateMany({ where: { reservationId, ...where }, data });
 }
@@ -21,6 +30,7 @@ async function updateBooking(tx: MypageTx, reservationId: string, where: object,
  * the transaction that projects the booking: never retried into the dead-letter subject.
  */
 async function parkedUntilBooked(tx: MypageTx, e: EventEnvelope<EventType>, reservationId: string): Promise<boolean> {
+  await lockBooking(tx, reservationId);
   if (await tx.myReservation.findUnique({ where: { reservationId }, select: { reservationId: true } })) return false;
   await tx.earlyEvent.createMany({ data: [{ eventId: e.id, reservationId, payload: e as object }], skipDuplicates: true });
   return true;
@@ -39,6 +49,7 @@ export async function projectScreening(tx: MypageTx, e: EventEnvelope<"movie.scr
 /** A confirmed booking appears on my page; an older event arriving late never overwrites a newer one. */
 export async function projectConfirmed(tx: MypageTx, e: EventEnvelope<"reservation.confirmed">): Promise<string> {
   const d = e.data;
+  await lockBooking(tx, d.reservationId);
   const screening = await tx.screeningInfo.findUnique({ where: { screeningId: d.screeningId } });
   await tx.myReservation.createMany({
     data: [

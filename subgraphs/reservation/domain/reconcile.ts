@@ -1,6 +1,7 @@
 import { intEnv } from "@cinema/platform/config";
 import { AppError, ErrorCode } from "@cinema/platform/errors";
 import { logger } from "@cinema/platform/logger";
+import { periodicJob } from "@cinema/platform/subgraph";
 import { compensate, complete, fail, type ReserveDeps } from "./reserve.ts";
 
 export interface ReconciliationReport {
@@ -74,14 +75,5 @@ export async function reconcile(deps: ReserveDeps): Promise<ReconciliationReport
 }
 
 /** Runs reconcile every RECONCILE_INTERVAL_SECONDS (one run at a time in this process). */
-export const reconciliationJob = (deps: ReserveDeps) => () => {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    reconcile(deps)
-      .catch((err) => logger.warn({ err }, "reconciliation failed"))
-      .finally(() => (running = false));
-  }, intEnv("RECONCILE_INTERVAL_SECONDS", 30) * 1000);
-  return () => clearInterval(timer);
-};
+export const reconciliationJob = (deps: ReserveDeps) =>
+  periodicJob("reconciliation", intEnv("RECONCILE_INTERVAL_SECONDS", 30), () => reconcile(deps));
