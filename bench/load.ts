@@ -1,4 +1,5 @@
 import { Pool } from "undici";
+import { REFUSAL_CODES } from "@cinema/platform/errors";
 
 export interface Outcome {
   /** "ok", a GraphQL error code (typed refusal), or "error" (5xx, network, untyped). */
@@ -20,7 +21,7 @@ export interface LoadResult {
   refusals: Record<string, number>;
 }
 
-const TYPED = new Set(["UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "NOT_FOUND", "SEAT_UNAVAILABLE", "PAYMENT_DECLINED", "SERVICE_UNAVAILABLE", "CONFLICT", "RATE_LIMITED"]);
+const TYPED = REFUSAL_CODES;
 
 /** Keep-alive HTTP/1.1 connections to one origin, as many as there are virtual clients. */
 export const poolFor = (url: string, connections: number) => new Pool(new URL(url).origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });

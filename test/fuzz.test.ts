@@ -11,7 +11,7 @@ import { getIntrospectionQuery } from "graphql";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INTERNAL_HEADER, signInternalToken, signToken } from "@cinema/platform/auth";
-import { ErrorCode } from "@cinema/platform/errors";
+import { APOLLO_REQUEST_CODES, REFUSAL_CODES } from "@cinema/platform/errors";
 import { startTestStack, type TestStack } from "./harness.ts";
 import { bookableScreening } from "./fixtures.ts";
 import { settle } from "./faults/invariants.ts";
@@ -32,15 +32,7 @@ afterAll(async () => {
 });
 
 /** Codes a client may see: the platform's (but never INTERNAL_SERVER_ERROR) and Apollo's request codes. */
-const TYPED = new Set<string>([
-  ...Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR),
-  "GRAPHQL_PARSE_FAILED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "BAD_REQUEST",
-  "PERSISTED_QUERY_NOT_FOUND",
-  "PERSISTED_QUERY_NOT_SUPPORTED",
-  "OPERATION_RESOLUTION_FAILURE",
-]);
+const TYPED = new Set<string>([...REFUSAL_CODES, ...APOLLO_REQUEST_CODES]);
 
 type Auth = ({ kind: "none" } | { kind: "customer"; n: number } | { kind: "admin" } | { kind: "header"; value: string } | { kind: "expired" } | { kind: "internal" }) & { forwardedFor?: string | null };
 type Probe =

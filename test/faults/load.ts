@@ -4,12 +4,12 @@
 // a client can switch on) or another error (HTTP 5xx, network error, no code, INTERNAL_SERVER_ERROR).
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ErrorCode } from "@cinema/platform/errors";
+import { REFUSAL_CODES } from "@cinema/platform/errors";
 import type { TestStack } from "../harness.ts";
 import { bookableScreening } from "../fixtures.ts";
 
 /** The README's refusal codes: anything else (or none) is an untyped error. */
-export const TYPED_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR));
+export const TYPED_CODES = REFUSAL_CODES;
 
 export type Op = "reserve" | "cancel" | "read";
 export type Outcome = { kind: "ok" } | { kind: "typed"; code: string } | { kind: "other"; reason: string };

@@ -37,8 +37,10 @@ export const serviceUnavailable = (msg = "The service is busy right now; please 
   new AppError(ErrorCode.SERVICE_UNAVAILABLE, msg);
 
 const KNOWN = new Set<string>(Object.values(ErrorCode));
+/** Refusals a client can act on: every platform code but INTERNAL_SERVER_ERROR. */
+export const REFUSAL_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR));
 /** Codes Apollo itself produces for malformed requests; they are safe to pass through. */
-const APOLLO_REQUEST_CODES = new Set([
+export const APOLLO_REQUEST_CODES: ReadonlySet<string> = new Set([
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
   "BAD_REQUEST",
