@@ -37,6 +37,12 @@ export interface LiveFeed {
 }
 
 /** The gateway's one NATS connection (core NATS only: live subjects are not in the stream). */
+/** Drains the live-feed connection; if NATS is already gone there is nothing left to drain. */
+async function closeFeed(nc: NatsConnection): Promise<void> {
+  if (nc.isClosed()) return;
+  await nc.drain().catch((err: unknown) => logger.warn({ err }, "live feed closed without draining"));
+}
+
 export async function connectLiveFeed(url = process.env.NATS_URL ?? "nats://127.0.0.1:4222"): Promise<LiveFeed> {
   const nc = await connect({ servers: url.split(","), name: "gateway", maxReconnectAttempts: -1, reconnectTimeWait: 500 });
   let up = true;
@@ -47,7 +53,7 @@ export async function connectLiveFeed(url = process.env.NATS_URL ?? "nats://127.
       if (s.type === "disconnect" || s.type === "reconnect") logger.warn({ nats: s.type }, "nats connection");
     }
   })().catch(() => {});
-  return { nc, prefix: eventsPrefix(), connected: () => up && !nc.isClosed() && !nc.isDraining(), close: () => nc.drain() };
+  return { nc, prefix: eventsPrefix(), connected: () => up && !nc.isClosed() && !nc.isDraining(), close: () => closeFeed(nc) };
 }
 
 export interface SubscriptionDeps {
