@@ -4,4 +4,4 @@
  *   screening's seat map from it; mypage keeps the movie title and time for "my page".
  * - consumes nothing.
  */
-export const publishes = ["movie.screening-scheduled"] as const;
+export {};
