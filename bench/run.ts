@@ -8,10 +8,14 @@ import { repoRoot } from "@cinema/platform/config";
 import { INTERNAL_HEADER, signInternalToken, signToken } from "@cinema/platform/auth";
 import { dropDatabase, testInfra } from "../scripts/lib/infra.ts";
 import { startStack, type ProcessName, type Stack } from "../scripts/lib/stack.ts";
-import { DATABASE_OWNERS } from "../scripts/lib/subgraphs.ts";
+import { DATABASE_OWNERS, PROCESS_NAMES } from "../scripts/lib/subgraphs.ts";
 import { poolFor, postGraphQL, runClosedLoop, summarize, warm, type LoadResult, type Outcome } from "./load.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// BENCH_ONLY=reserve,seatmap runs just those scenarios (plus the ceiling, which every ratio needs);
+// for iterating on one path. The table in BENCHMARKS.md should come from a full run.
+const ONLY = (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const want = (scenario: "direct" | "reserve" | "contention" | "myreservations" | "seatmap") => !ONLY.length || ONLY.includes(scenario);
 const prefix = `bench${Date.now().toString(36)}`;
 process.env.JWT_SECRET ??= randomUUID();
 // The benchmark measures throughput, not the gateway's per-user/per-IP limit of reserve (all its
@@ -61,9 +65,22 @@ async function screenings(stack: Stack, admin: string, rows: number, seatsPerRow
 const label = (i: number, seatsPerRow: number) => `${String.fromCharCode(65 + Math.floor(i / seatsPerRow))}-${(i % seatsPerRow) + 1}`;
 const RESERVE = `mutation ($i: ReserveInput!) { reserve(input: $i) { id status } }`;
 
+/** CPU time (user + system, ms) each process has used so far, from /proc (Linux). */
+function cpuMs(stack: Stack): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of PROCESS_NAMES) {
+    const pid = stack.pid(name);
+    if (!pid || !existsSync(`/proc/${pid}/stat`)) continue;
+    // Fields after the parenthesised command: utime and stime are the 12th and 13th, in clock ticks (100/s).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    out[name] = (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  return out;
+}
+
 function peakRss(stack: Stack): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const name of [...DATABASE_OWNERS, "gateway"] as ProcessName[]) {
+  for (const name of PROCESS_NAMES) {
     const pid = stack.pid(name);
     if (!pid || !existsSync(`/proc/${pid}/status`)) continue;
     const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -72,11 +89,24 @@ function peakRss(stack: Stack): Record<string, number> {
   return out;
 }
 
+/** Waits until no process uses CPU any more (consumers and relays have caught up), at most 30 s. */
+async function settle(stack: Stack) {
+  let last = cpuMs(stack);
+  for (let i = 0; i < 60; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpuMs(stack);
+    const busy = Object.keys(now).reduce((sum, k) => sum + now[k]! - (last[k] ?? 0), 0);
+    last = now;
+    if (busy < 100) return; // < 10% of one core over half a second, across all processes
+  }
+}
+
 async function main() {
   const infra = await testInfra();
   const stack = await startStack({ serverUrl: infra.serverUrl, natsUrl: infra.natsUrl, dbPrefix: prefix, eventsPrefix: prefix, log: "silent" });
   const results: LoadResult[] = [];
   let rss: Record<string, number> = {};
+  let cpuPerBooking: Record<string, number> = {};
   try {
     const admin = await signToken("bench-staff", "admin");
     const gw = stack.gatewayUrl;
@@ -89,6 +119,7 @@ async function main() {
     // Subgraphs answer only the gateway: the direct run carries an (anonymous) internal identity as the gateway would.
     const identity = { [INTERNAL_HEADER]: await signInternalToken(null, { ttlSeconds: 4 * SECONDS + 120 }) };
     for (const [name, url, headers] of [["gateway ceiling (1 subgraph)", gw, {}], ["same query, movie subgraph direct", stack.urls.movie, identity]] as const) {
+      if (url !== gw && !want("direct")) continue;
       const pool = poolFor(url, 64);
       const send = () => postGraphQL(pool, url, trivial, undefined, headers);
       await warm(send, 64);
@@ -97,7 +128,7 @@ async function main() {
     }
 
     // 3. reserve end to end, fresh seats every call, 100 clients.
-    {
+    if (want("reserve")) {
       const pool = poolFor(gw, 100);
       const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => signToken(`bench-${i}`, "customer")));
       const perScreening = 26 * 60;
@@ -109,13 +140,20 @@ async function main() {
       let n = 0;
       await warm(() => send(n++), 100, 2);
       const offset = n;
-      results.push(await runClosedLoop({ name: "reserve e2e (100 clients, fresh seats)", clients: 100, seconds: SECONDS, maxRequests: fresh.length * perScreening - offset, send: (i) => send(offset + i) }));
+      const cpuBefore = cpuMs(stack);
+      // The asynchronous work a booking causes (consumers, relays) is part of its cost: measured
+      // from the start of the run until the stack is idle again after it.
+      const run = await runClosedLoop({ name: "reserve e2e (100 clients, fresh seats)", clients: 100, seconds: SECONDS, maxRequests: fresh.length * perScreening - offset, send: (i) => send(offset + i) });
+      results.push(run);
       rss = peakRss(stack);
+      await settle(stack);
+      const cpuAfter = cpuMs(stack);
+      cpuPerBooking = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, Math.round(((cpuAfter[k]! - (cpuBefore[k] ?? 0)) / run.ok) * 10) / 10]));
       await pool.close();
     }
 
     // 4. Contention: 1,000 clients at once for the same 10 seats.
-    {
+    if (want("contention")) {
       const pool = poolFor(gw, 200);
       const tokens = await Promise.all(Array.from({ length: 1000 }, (_, i) => signToken(`racer-${i}`, "customer")));
       const started = performance.now();
@@ -129,7 +167,7 @@ async function main() {
     }
 
     // 5. myReservations of a customer with 50 bookings.
-    {
+    if (want("myreservations")) {
       const fan = await signToken("bench-fan", "customer");
       const [fanScreening] = await screenings(stack, admin, 5, 10, 1);
       for (let i = 0; i < 50; i++) {
@@ -149,7 +187,7 @@ async function main() {
     }
 
     // 6. The seat map of a 300-seat screening (gateway → movie + seat).
-    {
+    if (want("seatmap")) {
       const pool = poolFor(gw, 32);
       const send = () => postGraphQL(pool, gw, { query: `query ($id: ID!) { screening(id: $id) { id startsAt movie { title } seats { label row number status } availableSeatCount } }`, variables: { id: seatMapScreening } });
       await warm(send, 32);
@@ -161,12 +199,12 @@ async function main() {
     for (const name of DATABASE_OWNERS) await dropDatabase(infra.serverUrl, `${prefix}_${name}`).catch(() => {});
     await infra.stop();
   }
-  report(results, rss);
+  report(results, rss, cpuPerBooking);
 }
 
-function report(results: LoadResult[], rss: Record<string, number>) {
+function report(results: LoadResult[], rss: Record<string, number>, cpu: Record<string, number>) {
   const ceiling = results[0]!.rps;
-  const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix))!;
+  const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix));
   const rows = results.map((r) => `| ${r.name} | ${r.requests} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.ok} | ${r.typedRefusals}${Object.keys(r.refusals).length ? ` (${Object.entries(r.refusals).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""} | ${r.otherErrors} |`);
   const ratio = (n: number) => `${Math.round((n / ceiling) * 100)}%`;
   const text = [
@@ -178,12 +216,15 @@ function report(results: LoadResult[], rss: Record<string, number>) {
     "|---|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
-    `Ratios (same run): reserve / ceiling = **${ratio(byName("reserve").rps)}**; myReservations / ceiling = **${ratio(byName("myReservations").rps)}**; direct subgraph / gateway = ${(byName("same query").rps / ceiling).toFixed(1)}×.`,
+    `Ratios (same run): reserve / ceiling = **${ratio(byName("reserve")?.rps ?? 0)}**; myReservations / ceiling = **${ratio(byName("myReservations")?.rps ?? 0)}**; direct subgraph / gateway = ${((byName("same query")?.rps ?? 0) / ceiling).toFixed(1)}×.`,
     "",
     `Peak RSS during the reserve run (MiB): ${Object.entries(rss).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
     "",
+    `CPU per confirmed booking (ms, the reserve run and the asynchronous work it caused): ${Object.entries(cpu).map(([k, v]) => `${k} ${v}`).join(", ")}; total ${Math.round(Object.values(cpu).reduce((a, b) => a + b, 0) * 10) / 10}.`,
+    "",
   ].join("\n");
   console.log(`\n${text}`);
+  if (ONLY.length) return; // a partial run is not a record
   const file = path.join(repoRoot, "BENCHMARKS.md");
   if (!existsSync(file)) writeFileSync(file, "# Benchmarks\n\nAppended by `npm run bench`; newest last. Each run measures every scenario against the same stack, so the ratios compare like with like.\n\n");
   appendFileSync(file, `${text}\n`);

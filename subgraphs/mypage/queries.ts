@@ -4,6 +4,10 @@ import type { MypageDb } from "./data.ts";
 export const loadMyReservation = (db: MypageDb, reservationId: string) =>
   db.myReservation.findUnique({ where: { reservationId }, include: { history: { orderBy: { at: "asc" } } } });
 
+/** Several bookings at once (the live notifications after a batch of events). */
+export const loadMyReservations = (db: MypageDb, reservationIds: string[]) =>
+  db.myReservation.findMany({ where: { reservationId: { in: reservationIds } }, include: { history: { orderBy: { at: "asc" } } } });
+
 type Row = NonNullable<Awaited<ReturnType<typeof loadMyReservation>>>;
 
 /** The GraphQL `MyReservation` shape (also the JSON of live notifications). */

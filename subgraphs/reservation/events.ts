@@ -1,6 +1,6 @@
 import type { ConsumerOptions, EventType } from "@cinema/platform";
 import type { EventEnvelope } from "@cinema/platform/events";
-import { handleOnce, type OutboxRelay } from "@cinema/platform/outbox";
+import { handleEachOnce, type OutboxRelay } from "@cinema/platform/outbox";
 import type { ReservationDb } from "./data.ts";
 import { issueTicket } from "./domain/issue-ticket.ts";
 
@@ -12,14 +12,10 @@ import { issueTicket } from "./domain/issue-ticket.ts";
  *   same database) consumes `reservation.confirmed` to issue the ticket outside the booking's request.
  */
 export function ticketingConsumers(db: ReservationDb, relay: OutboxRelay): ConsumerOptions<EventType>[] {
-  return [
-    {
-      durable: "reservation_ticketing",
-      type: "reservation.confirmed",
-      handle: async (event) => {
-        await handleOnce(db, "reservation.ticketing", event, (tx) => issueTicket(tx, event as EventEnvelope<"reservation.confirmed">));
-        void relay.kick();
-      },
-    },
-  ];
+  // The bookings waiting are ticketed in one transaction (one at a time when they are few).
+  const handleBatch = async (events: EventEnvelope<EventType>[]) => {
+    await handleEachOnce(db, "reservation.ticketing", events as EventEnvelope<"reservation.confirmed">[], issueTicket);
+    void relay.kick();
+  };
+  return [{ durable: "reservation_ticketing", type: "reservation.confirmed", handle: (event) => handleBatch([event]), handleBatch }];
 }

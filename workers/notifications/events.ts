@@ -1,8 +1,8 @@
 import type { ConsumerOptions, EventType } from "@cinema/platform";
 import type { EventEnvelope } from "@cinema/platform/events";
-import { handleOnce } from "@cinema/platform/outbox";
-import type { NotificationsDb } from "./data.ts";
-import { cancellationMessage, confirmationMessage, record } from "./domain/messages.ts";
+import { handleEachOnce } from "@cinema/platform/outbox";
+import type { NotificationsDb, NotificationsTx } from "./data.ts";
+import { cancellationMessage, confirmationMessage, record, type Message } from "./domain/messages.ts";
 
 /**
  * The notifications worker only listens: it was added by subscribing durable consumers to the
@@ -11,22 +11,18 @@ import { cancellationMessage, confirmationMessage, record } from "./domain/messa
  * - consumes `reservation.cancelled` → a cancellation message.
  */
 export function notificationConsumers(db: NotificationsDb): ConsumerOptions<EventType>[] {
+  const consumer = <T extends "reservation.confirmed" | "reservation.cancelled">(
+    durable: string,
+    type: T,
+    message: (e: EventEnvelope<T>) => Message,
+  ): ConsumerOptions<EventType> => {
+    const handleBatch = async (events: EventEnvelope<EventType>[]) => {
+      await handleEachOnce(db, "notifications", events as EventEnvelope<T>[], (tx: NotificationsTx, e) => record(tx, e, message(e)));
+    };
+    return { durable, type, handle: (event) => handleBatch([event]), handleBatch };
+  };
   return [
-    {
-      durable: "notifications_reservation-confirmed",
-      type: "reservation.confirmed",
-      handle: async (event) => {
-        const e = event as EventEnvelope<"reservation.confirmed">;
-        await handleOnce(db, "notifications", e, (tx) => record(tx, e, confirmationMessage(e)));
-      },
-    },
-    {
-      durable: "notifications_reservation-cancelled",
-      type: "reservation.cancelled",
-      handle: async (event) => {
-        const e = event as EventEnvelope<"reservation.cancelled">;
-        await handleOnce(db, "notifications", e, (tx) => record(tx, e, cancellationMessage(e)));
-      },
-    },
+    consumer("notifications_reservation-confirmed", "reservation.confirmed", confirmationMessage),
+    consumer("notifications_reservation-cancelled", "reservation.cancelled", cancellationMessage),
   ];
 }

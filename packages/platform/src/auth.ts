@@ -45,6 +45,25 @@ export async function signToken(sub: string, role: UserRole, ttl: string | numbe
     .sign(secretKey());
 }
 
+/**
+ * Tokens already verified, until their own expiry: the same callers send the same token many times
+ * (the gateway reuses an internal token for 30 s), and a signature check is not free. Only valid
+ * tokens are kept, bounded: a flood of distinct tokens costs re-verification, not memory.
+ */
+function verifiedCache<V>() {
+  const verified = new Map<string, { value: V; until: number }>();
+  return async (token: string, verify: () => Promise<{ value: V; exp: number }>): Promise<V> => {
+    const hit = verified.get(token);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const { value, exp } = await verify();
+    if (verified.size >= 10_000) verified.clear();
+    verified.set(token, { value, until: exp * 1000 });
+    return value;
+  };
+}
+const verifiedTokens = verifiedCache<NonNullable<Viewer>>();
+const verifiedInternalTokens = verifiedCache<Viewer>();
+
 function refusal(err: unknown, what: string): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof joseErrors.JWTExpired) return unauthenticated("Your sign-in has expired; sign in again.");
@@ -54,12 +73,14 @@ function refusal(err: unknown, what: string): AppError {
 /** Verifies a person's bearer token (HS256 only: "none" and other algorithms are refused; `exp` required). */
 export async function verifyToken(token: string): Promise<NonNullable<Viewer>> {
   try {
-    const { payload } = await jwtVerify(token, secretKey(), { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ["exp", "sub"] });
-    const role = payload.role;
-    if (typeof payload.sub !== "string" || !payload.sub || (role !== "customer" && role !== "admin")) {
-      throw unauthenticated("The token does not name a user and role.");
-    }
-    return { id: payload.sub, role };
+    return await verifiedTokens(token, async () => {
+      const { payload } = await jwtVerify(token, secretKey(), { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ["exp", "sub"] });
+      const role = payload.role;
+      if (typeof payload.sub !== "string" || !payload.sub || (role !== "customer" && role !== "admin")) {
+        throw unauthenticated("The token does not name a user and role.");
+      }
+      return { value: { id: payload.sub, role }, exp: payload.exp! };
+    });
   } catch (err) {
     throw refusal(err, "The bearer token is not valid.");
   }
@@ -106,18 +127,20 @@ export async function internalIdentityHeaders(viewer: Viewer): Promise<Record<st
 /** Verifies an internal identity token; the anonymous identity is the null viewer. */
 export async function verifyInternalToken(token: string): Promise<Viewer> {
   try {
-    const { payload } = await jwtVerify(token, internalSecretKey(), {
-      algorithms: ["HS256"],
-      issuer: ISSUER,
-      audience: INTERNAL_AUDIENCE,
-      requiredClaims: ["exp", "sub"],
+    return await verifiedInternalTokens(token, async () => {
+      const { payload } = await jwtVerify(token, internalSecretKey(), {
+        algorithms: ["HS256"],
+        issuer: ISSUER,
+        audience: INTERNAL_AUDIENCE,
+        requiredClaims: ["exp", "sub"],
+      });
+      const role = payload.role;
+      if (role === ANONYMOUS.role && payload.sub === ANONYMOUS.sub) return { value: null, exp: payload.exp! };
+      if (typeof payload.sub !== "string" || !payload.sub || (role !== "customer" && role !== "admin" && role !== "service")) {
+        throw unauthenticated("The identity does not name a user and role.");
+      }
+      return { value: { id: payload.sub, role }, exp: payload.exp! };
     });
-    const role = payload.role;
-    if (role === ANONYMOUS.role && payload.sub === ANONYMOUS.sub) return null;
-    if (typeof payload.sub !== "string" || !payload.sub || (role !== "customer" && role !== "admin" && role !== "service")) {
-      throw unauthenticated("The identity does not name a user and role.");
-    }
-    return { id: payload.sub, role };
   } catch (err) {
     throw refusal(err, "The internal identity is not valid; requests must come through the gateway.");
   }

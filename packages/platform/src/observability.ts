@@ -87,6 +87,39 @@ export async function inEventSpan<T>(
   );
 }
 
+/**
+ * The batch form of inEventSpan: one span per event, each in its event's trace, all covering the
+ * one call that handles them together.
+ */
+export async function inEventSpans<T>(
+  events: { id: string; type: string; traceparent?: string }[],
+  kind: "process",
+  attributes: Attributes,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const spans = events.map((event) =>
+    tracer().startSpan(
+      `${kind} ${event.type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: { "messaging.system": "nats", "messaging.operation.type": kind, "messaging.message.id": event.id, "messaging.batch.message_count": events.length, ...attributes },
+      },
+      event.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: event.traceparent }) : ROOT_CONTEXT,
+    ),
+  );
+  try {
+    return await fn();
+  } catch (err) {
+    for (const span of spans) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+    }
+    throw err;
+  } finally {
+    for (const span of spans) span.end();
+  }
+}
+
 /** Sends spans still buffered (shutdown); a no-op without the SDK. */
 export async function flushTraces(): Promise<void> {
   const provider = trace.getTracerProvider() as { getDelegate?: () => { forceFlush?: () => Promise<void> } };

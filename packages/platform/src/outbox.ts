@@ -101,14 +101,37 @@ export async function handleOnce<Tx extends RawSql>(
   event: EventEnvelope,
   effect: (tx: Tx) => Promise<unknown>,
 ): Promise<boolean> {
-  return db.$transaction(async (tx: Tx) => {
-    const inserted = await tx.$executeRawUnsafe(
-      `INSERT INTO "processed_event" ("consumer", "event_id") VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING`,
-      consumer,
-      event.id,
-    );
-    if (inserted === 0) return false;
-    await effect(tx);
-    return true;
-  });
+  const applied = await handleEachOnce(db, consumer, [event], (tx) => effect(tx));
+  return applied.length > 0;
+}
+
+/**
+ * handleOnce for a batch (ConsumerOptions.handleBatch): ONE transaction records the batch's event
+ * ids and runs `effect` for each event not seen before, in order. `prepare` runs first, once, with
+ * the new events (e.g. to take their locks in a fixed order). Returns the events applied now.
+ */
+export async function handleEachOnce<Tx extends RawSql, E extends EventEnvelope>(
+  db: { $transaction<R>(fn: (tx: Tx) => Promise<R>, options?: { timeout?: number }): Promise<R> },
+  consumer: string,
+  events: E[],
+  effect: (tx: Tx, event: E) => Promise<unknown>,
+  prepare?: (tx: Tx, events: E[]) => Promise<unknown>,
+): Promise<E[]> {
+  return db.$transaction(
+    async (tx: Tx) => {
+      const rows = await tx.$queryRawUnsafe<{ event_id: string }[]>(
+        `INSERT INTO "processed_event" ("consumer", "event_id") SELECT $1, unnest($2::uuid[])
+         ON CONFLICT DO NOTHING RETURNING "event_id"::text`,
+        consumer,
+        events.map((e) => e.id),
+      );
+      const fresh = new Set(rows.map((r) => r.event_id));
+      // A redelivered event may sit twice in one batch: apply it once.
+      const applied = events.filter((e) => fresh.delete(e.id));
+      if (applied.length && prepare) await prepare(tx, applied);
+      for (const event of applied) await effect(tx, event);
+      return applied;
+    },
+    { timeout: 15_000 },
+  );
 }

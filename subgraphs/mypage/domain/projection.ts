@@ -1,8 +1,9 @@
+import { formatMoney } from "@cinema/platform/money";
 import type { EventEnvelope, EventType } from "@cinema/platform/events";
 import type { MypageTx } from "../data.ts";
 
 
-const money = (cents: number, currency: string) => new Intl.NumberFormat("en-US", { style: "currency", currency }).format(cents);
+const money = (cents: number, currency: string) => formatMoney(cents, currency, "en-US");
 
 async function addHistory(tx: MypageTx, e: EventEnvelope<EventType>, reservationId: string, kind: string, description: string) {
   await tx.statusChange.createMany({
@@ -17,8 +18,20 @@ async function addHistory(tx: MypageTx, e: EventEnvelope<EventType>, reservation
  * transaction had already applied the parked events.
  */
 async function lockBooking(tx: MypageTx, reservationId: string) {
-  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, reservationId);
+  await lockBookings(tx, [reservationId]);
 }
+
+/** lockBooking for several bookings, always in the same order (ids sorted), so lockers never deadlock. */
+export async function lockBookings(tx: MypageTx, reservationIds: string[]) {
+  if (!reservationIds.length) return;
+  await tx.$executeRawUnsafe(
+    `SELECT pg_advisory_xact_lock(hashtextextended(id, 7)) FROM (SELECT DISTINCT unnest($1::text[]) AS id ORDER BY 1) AS ids`,
+    reservationIds,
+  );
+}
+
+/** The booking an event is about (none for screening events). */
+export const bookingOf = (e: EventEnvelope<EventType>): string | undefined => (e.data as { reservationId?: string }).reservationId;
 
 async function updateBooking(tx: MypageTx, reservationId: string, where: object, data: object): Promise<void> {
   await tx.myReservation.updateMany({ where: { reservationId, ...where }, data });

@@ -1,7 +1,10 @@
+import { formatMoney } from "@cinema/platform/money";
 import type { EventEnvelope } from "@cinema/platform/events";
 import type { NotificationsTx } from "../data.ts";
 
-const won = (cents: number, currency: string) => new Intl.NumberFormat("ko-KR", { style: "currency", currency }).format(cents);
+const won = (cents: number, currency: string) => formatMoney(cents, currency, "ko-KR");
+
+export type Message = ReturnType<typeof confirmationMessage> | ReturnType<typeof cancellationMessage>;
 
 /** The message a customer gets when a booking is confirmed (Korean first, English below). */
 export function confirmationMessage(e: EventEnvelope<"reservation.confirmed">) {
@@ -26,7 +29,7 @@ export function cancellationMessage(e: EventEnvelope<"reservation.cancelled">) {
 export async function record(
   tx: NotificationsTx,
   e: EventEnvelope<"reservation.confirmed" | "reservation.cancelled">,
-  message: ReturnType<typeof confirmationMessage> | ReturnType<typeof cancellationMessage>,
+  message: Message,
 ) {
   await tx.notification.createMany({
     data: [{ eventId: e.id, customerId: e.data.customerId, reservationId: e.data.reservationId, ...message }],
