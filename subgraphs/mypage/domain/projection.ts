@@ -1,29 +1,21 @@
 import { formatMoney } from "@cinema/platform/money";
 import type { EventEnvelope, EventType } from "@cinema/platform/events";
 import type { MypageTx } from "../data.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 
 
 const money = (cents: number, currency: string) => formatMoney(cents, currency, "en-US");
 
-async function addHistory(tx: MypageTx, e: EventEnvelope<EventType>, reservationId: string, kind: string, description: string) {
-  await tx.statusChange.createMany({
-    data: [{ eventId: e.id, reservationId, at: new Date(e.occurredAt), kind, description }],
-    skipDuplicates: true,
-  });
-}
-
 /**
- * Serialises the projections of one booking (until commit): without it, an event could look for
+ * The projections of one booking are serialised until commit: without it, an event could look for
  * the booking while the booking's own transaction is inserting it, and park itself after that
- * transaction had already applied the parked events.
+ * transaction had already applied the parked events. The consumers lock every booking of a batch
+ * (lockBookings) before projecting it; the projections below assume that lock is held.
+ * Each projection of a booking event is one statement: they run for every booking.
  */
-async function lockBooking(tx: MypageTx, reservationId: string) {
-  await lockBookings(tx, [reservationId]);
-}
-
-/** lockBooking for several bookings, always in the same order (ids sorted), so lockers never deadlock. */
 export async function lockBookings(tx: MypageTx, reservationIds: string[]) {
   if (!reservationIds.length) return;
+  // Always in the same order (ids sorted), so two batches never wait on each other in a cycle.
   await tx.$executeRawUnsafe(
     `SELECT pg_advisory_xact_lock(hashtextextended(id, 7)) FROM (SELECT DISTINCT unnest($1::text[]) AS id ORDER BY 1) AS ids`,
     reservationIds,
@@ -33,20 +25,38 @@ export async function lockBookings(tx: MypageTx, reservationIds: string[]) {
 /** The booking an event is about (none for screening events). */
 export const bookingOf = (e: EventEnvelope<EventType>): string | undefined => (e.data as { reservationId?: string }).reservationId;
 
-async function updateBooking(tx: MypageTx, reservationId: string, where: object, data: object): Promise<void> {
-  await tx.myReservation.updateMany({ where: { reservationId, ...where }, data });
-}
-
 /**
- * Events about a booking can arrive before the booking itself (each subject has its own consumer,
- * and nothing orders them across subjects). Such an event is parked, acknowledged, and applied in
- * the transaction that projects the booking: never retried into the dead-letter subject.
+ * A follow-up event (ticket, cancellation, refund, release) on a booking, in one statement: the
+ * change where `where` holds, one line of history, or, when the booking has not arrived yet, the
+ * event parked (acknowledged, and applied in the transaction that projects the booking: events
+ * about a booking can arrive before the booking itself, nothing orders them across subjects).
+ * Returns the booking's id when it exists.
  */
-async function parkedUntilBooked(tx: MypageTx, e: EventEnvelope<EventType>, reservationId: string): Promise<boolean> {
-  await lockBooking(tx, reservationId);
-  if (await tx.myReservation.findUnique({ where: { reservationId }, select: { reservationId: true } })) return false;
-  await tx.earlyEvent.createMany({ data: [{ eventId: e.id, reservationId, payload: e as object }], skipDuplicates: true });
-  return true;
+async function followUp(
+  tx: MypageTx,
+  e: EventEnvelope<FollowUp>,
+  change: { set: Prisma.Sql; where?: Prisma.Sql; kind: string; description: string },
+): Promise<string | null> {
+  const id = e.data.reservationId;
+  const at = new Date(e.occurredAt);
+  const rows = await tx.$queryRaw<{ booked: boolean }[]>`
+    WITH booking AS (SELECT "reservation_id" FROM "my_reservation" WHERE "reservation_id" = ${id}::uuid),
+    changed AS (
+      UPDATE "my_reservation" SET ${change.set}, "updated_at" = ${at}
+      WHERE "reservation_id" IN (SELECT "reservation_id" FROM booking) AND ${change.where ?? Prisma.sql`TRUE`}
+    ),
+    history AS (
+      INSERT INTO "status_change" ("event_id", "reservation_id", "at", "kind", "description")
+      SELECT ${e.id}::uuid, "reservation_id", ${at}, ${change.kind}, ${change.description} FROM booking
+      ON CONFLICT DO NOTHING
+    ),
+    parked AS (
+      INSERT INTO "early_event" ("event_id", "reservation_id", "payload")
+      SELECT ${e.id}::uuid, ${id}::uuid, ${JSON.stringify(e)}::jsonb WHERE NOT EXISTS (SELECT 1 FROM booking)
+      ON CONFLICT DO NOTHING
+    )
+    SELECT EXISTS (SELECT 1 FROM booking) AS "booked"`;
+  return rows[0]?.booked ? id : null;
 }
 
 /** Keeps the screening facts my page shows, so it never has to ask the movie subgraph. */
@@ -59,77 +69,65 @@ export async function projectScreening(tx: MypageTx, e: EventEnvelope<"movie.scr
   return null;
 }
 
-/** A confirmed booking appears on my page; an older event arriving late never overwrites a newer one. */
+/** A confirmed booking appears on my page, then whatever arrived for it early is applied in order. */
 export async function projectConfirmed(tx: MypageTx, e: EventEnvelope<"reservation.confirmed">): Promise<string> {
   const d = e.data;
-  await lockBooking(tx, d.reservationId);
-  const screening = await tx.screeningInfo.findUnique({ where: { screeningId: d.screeningId } });
-  await tx.myReservation.createMany({
-    data: [
-      {
-        reservationId: d.reservationId,
-        customerId: d.customerId,
-        screeningId: d.screeningId,
-        movieTitle: screening?.movieTitle ?? null,
-        auditoriumName: screening?.auditoriumName ?? null,
-        screeningStartsAt: screening?.startsAt ?? null,
-        seats: d.seats,
-        amountCents: d.amountCents,
-        currency: d.currency,
-        reservationStatus: "CONFIRMED",
-        paymentStatus: "CAPTURED",
-        version: e.aggregateVersion,
-        bookedAt: new Date(e.occurredAt),
-        updatedAt: new Date(e.occurredAt),
-      },
-    ],
-    skipDuplicates: true,
+  const at = new Date(e.occurredAt);
+  const early = await tx.$queryRaw<{ payload: EventEnvelope<FollowUp> }[]>`
+    WITH booking AS (
+      INSERT INTO "my_reservation" ("reservation_id", "customer_id", "screening_id", "movie_title", "auditorium_name", "screening_starts_at",
+        "seats", "amount_cents", "currency", "reservation_status", "payment_status", "version", "booked_at", "updated_at")
+      SELECT ${d.reservationId}::uuid, ${d.customerId}, ${d.screeningId}::uuid, s."movie_title", s."auditorium_name", s."starts_at",
+        ${d.seats}::text[], ${d.amountCents}::int, ${d.currency}, 'CONFIRMED', 'CAPTURED', ${e.aggregateVersion}::int, ${at}, ${at}
+      FROM (VALUES (1)) AS one LEFT JOIN "screening_info" s ON s."screening_id" = ${d.screeningId}::uuid
+      ON CONFLICT DO NOTHING
+      RETURNING "reservation_id"
+    ),
+    history AS (
+      INSERT INTO "status_change" ("event_id", "reservation_id", "at", "kind", "description")
+      SELECT ${e.id}::uuid, "reservation_id", ${at}, 'CONFIRMED', ${`Booked ${d.seats.join(", ")} for ${money(d.amountCents, d.currency)}`} FROM booking
+      ON CONFLICT DO NOTHING
+    )
+    SELECT "payload" FROM "early_event" WHERE "reservation_id" = ${d.reservationId}::uuid`;
+  if (early.length) {
+    const inOrder = early.map((row) => row.payload).sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+    for (const event of inOrder) await (FOLLOW_UPS[event.type] as Projector<FollowUp>)(tx, event);
+    await tx.$executeRaw`DELETE FROM "early_event" WHERE "reservation_id" = ${d.reservationId}::uuid`;
+  }
+  return d.reservationId;
+}
+
+export const projectTicketIssued = (tx: MypageTx, e: EventEnvelope<"ticket.issued">) =>
+  followUp(tx, e, {
+    set: Prisma.sql`"ticket_status" = 'ISSUED', "ticket_code" = ${e.data.code}`,
+    // A ticket voided by a cancellation stays VOID even if its issue event comes late.
+    where: Prisma.sql`"ticket_status" IS NULL`,
+    kind: "TICKET_ISSUED",
+    description: `Ticket ${e.data.code} issued`,
   });
-  await addHistory(tx, e, d.reservationId, "CONFIRMED", `Booked ${d.seats.join(", ")} for ${money(d.amountCents, d.currency)}`);
-  const early = await tx.earlyEvent.findMany({ where: { reservationId: d.reservationId } });
-  const inOrder = early.map((row) => row.payload as unknown as EventEnvelope<FollowUp>).sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
-  for (const event of inOrder) await (FOLLOW_UPS[event.type] as Projector<FollowUp>)(tx, event);
-  if (early.length) await tx.earlyEvent.deleteMany({ where: { reservationId: d.reservationId } });
-  return d.reservationId;
-}
 
-export async function projectTicketIssued(tx: MypageTx, e: EventEnvelope<"ticket.issued">): Promise<string | null> {
-  const d = e.data;
-  if (await parkedUntilBooked(tx, e, d.reservationId)) return null;
-  // A ticket voided by a cancellation stays VOID even if its issue event comes late.
-  await updateBooking(tx, d.reservationId, { ticketStatus: null }, { ticketStatus: "ISSUED", ticketCode: d.code, updatedAt: new Date(e.occurredAt) });
-  await addHistory(tx, e, d.reservationId, "TICKET_ISSUED", `Ticket ${d.code} issued`);
-  return d.reservationId;
-}
+export const projectCancelled = (tx: MypageTx, e: EventEnvelope<"reservation.cancelled">) =>
+  followUp(tx, e, {
+    set: Prisma.sql`"reservation_status" = 'CANCELLED', "ticket_status" = 'VOID', "version" = ${e.aggregateVersion}::int`,
+    // An older event arriving late never overwrites a newer one.
+    where: Prisma.sql`"version" < ${e.aggregateVersion}::int`,
+    kind: "CANCELLED",
+    description: "Booking cancelled; the ticket is void and a refund is on its way",
+  });
 
-export async function projectCancelled(tx: MypageTx, e: EventEnvelope<"reservation.cancelled">): Promise<string | null> {
-  const d = e.data;
-  if (await parkedUntilBooked(tx, e, d.reservationId)) return null;
-  await updateBooking(
-    tx,
-    d.reservationId,
-    { version: { lt: e.aggregateVersion } },
-    { reservationStatus: "CANCELLED", ticketStatus: "VOID", version: e.aggregateVersion, updatedAt: new Date(e.occurredAt) },
-  );
-  await addHistory(tx, e, d.reservationId, "CANCELLED", "Booking cancelled; the ticket is void and a refund is on its way");
-  return d.reservationId;
-}
+export const projectRefunded = (tx: MypageTx, e: EventEnvelope<"payment.refunded">) =>
+  followUp(tx, e, {
+    set: Prisma.sql`"payment_status" = 'REFUNDED', "refunded_amount_cents" = ${e.data.amountCents}::int`,
+    kind: "REFUNDED",
+    description: `Refunded ${money(e.data.amountCents, e.data.currency)}`,
+  });
 
-export async function projectRefunded(tx: MypageTx, e: EventEnvelope<"payment.refunded">): Promise<string | null> {
-  const d = e.data;
-  if (await parkedUntilBooked(tx, e, d.reservationId)) return null;
-  await updateBooking(tx, d.reservationId, {}, { paymentStatus: "REFUNDED", refundedAmountCents: d.amountCents, updatedAt: new Date(e.occurredAt) });
-  await addHistory(tx, e, d.reservationId, "REFUNDED", `Refunded ${money(d.amountCents, d.currency)}`);
-  return d.reservationId;
-}
-
-export async function projectSeatsReleased(tx: MypageTx, e: EventEnvelope<"seat.released">): Promise<string | null> {
-  const d = e.data;
-  if (await parkedUntilBooked(tx, e, d.reservationId)) return null;
-  await updateBooking(tx, d.reservationId, {}, { seatsReleased: true, updatedAt: new Date(e.occurredAt) });
-  await addHistory(tx, e, d.reservationId, "SEATS_RELEASED", d.seats.length ? `Seats ${d.seats.join(", ")} are back on sale` : "Seats released");
-  return d.reservationId;
-}
+export const projectSeatsReleased = (tx: MypageTx, e: EventEnvelope<"seat.released">) =>
+  followUp(tx, e, {
+    set: Prisma.sql`"seats_released" = TRUE`,
+    kind: "SEATS_RELEASED",
+    description: e.data.seats.length ? `Seats ${e.data.seats.join(", ")} are back on sale` : "Seats released",
+  });
 
 type FollowUp = "ticket.issued" | "reservation.cancelled" | "payment.refunded" | "seat.released";
 type Projector<T extends EventType> = (tx: MypageTx, e: EventEnvelope<T>) => Promise<string | null>;

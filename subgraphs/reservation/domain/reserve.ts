@@ -49,8 +49,15 @@ export async function reserve(deps: ReserveDeps, customerId: string, input: Rese
 async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: string): Promise<Reservation> {
   const { db } = deps;
   let r = start;
-  const record = async (step: SagaStep, data: Partial<Reservation> = {}) => {
-    await db.reservation.updateMany({ where: { id: r.id }, data: { ...data, step } });
+  // Each step's outcome in one plain statement (these run for every booking).
+  const record = async (step: SagaStep, data: Pick<Partial<Reservation>, "amountCents" | "currency" | "screeningStartsAt" | "paymentId"> = {}) => {
+    await db.$executeRaw`
+      UPDATE "reservation" SET "step" = ${step}::"SagaStep", "updated_at" = now(),
+        "amount_cents" = COALESCE(${data.amountCents ?? null}::int, "amount_cents"),
+        "currency" = COALESCE(${data.currency ?? null}::text, "currency"),
+        "screening_starts_at" = COALESCE(${data.screeningStartsAt ?? null}::timestamptz, "screening_starts_at"),
+        "payment_id" = COALESCE(${data.paymentId ?? null}::uuid, "payment_id")
+      WHERE "id" = ${r.id}::uuid`;
     r = { ...r, ...data, step };
   };
   try {
