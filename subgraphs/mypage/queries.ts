@@ -1,4 +1,6 @@
+import DataLoader from "dataloader";
 import type { MypageDb } from "./data.ts";
+import type { StatusChange } from "./generated/prisma/client.ts";
 
 /** A booking row with its history, as the resolvers and the live notifications present it. */
 export const loadMyReservation = (db: MypageDb, reservationId: string) =>
@@ -8,7 +10,19 @@ export const loadMyReservation = (db: MypageDb, reservationId: string) =>
 export const loadMyReservations = (db: MypageDb, reservationIds: string[]) =>
   db.myReservation.findMany({ where: { reservationId: { in: reservationIds } }, include: { history: { orderBy: { at: "asc" } } } });
 
-type Row = NonNullable<Awaited<ReturnType<typeof loadMyReservation>>>;
+type Row = Omit<NonNullable<Awaited<ReturnType<typeof loadMyReservation>>>, "history"> & { history?: StatusChange[] };
+
+/** One query per request for the history of every booking a page shows (no N+1). */
+export function createLoaders(db: MypageDb) {
+  return {
+    history: new DataLoader<string, StatusChange[]>(async (ids) => {
+      const rows = await db.statusChange.findMany({ where: { reservationId: { in: [...ids] } }, orderBy: { at: "asc" } });
+      return ids.map((id) => rows.filter((r) => r.reservationId === id));
+    }),
+  };
+}
+
+export const historyToGraphQL = (history: StatusChange[]) => history.map((h) => ({ at: h.at.toISOString(), kind: h.kind, description: h.description }));
 
 /** The GraphQL `MyReservation` shape (also the JSON of live notifications). */
 export function toGraphQL(r: Row) {
@@ -28,6 +42,7 @@ export function toGraphQL(r: Row) {
     refundedAmountCents: r.refundedAmountCents,
     bookedAt: r.bookedAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
-    history: r.history.map((h) => ({ at: h.at.toISOString(), kind: h.kind, description: h.description })),
+    // Absent when the page was read without it: the MyReservation.history resolver loads it then.
+    history: r.history && historyToGraphQL(r.history),
   };
 }

@@ -4,10 +4,11 @@ import type { RequestContext } from "@cinema/platform/server";
 import { z } from "zod";
 import { isId, parseInput } from "@cinema/platform/validation";
 import type { MypageDb } from "./data.ts";
-import { loadMyReservation, toGraphQL } from "./queries.ts";
+import { createLoaders, historyToGraphQL, loadMyReservation, toGraphQL } from "./queries.ts";
 
 export interface MypageContext extends RequestContext {
   db: MypageDb;
+  loaders: ReturnType<typeof createLoaders>;
 }
 
 // Cursor = "<bookedAt ms>_<reservationId>": stable under concurrent inserts, opaque to clients.
@@ -34,7 +35,6 @@ export const resolvers = {
           customerId: me.id,
           ...(after && { OR: [{ bookedAt: { lt: after.bookedAt } }, { bookedAt: after.bookedAt, reservationId: { lt: after.id } }] }),
         },
-        include: { history: { orderBy: { at: "asc" } } },
         orderBy: [{ bookedAt: "desc" }, { reservationId: "desc" }],
         take: first + 1,
       });
@@ -48,5 +48,9 @@ export const resolvers = {
       const row = await loadMyReservation(db, id);
       return row && (row.customerId === me.id || me.role === "admin") ? toGraphQL(row) : null;
     },
+  },
+  MyReservation: {
+    history: async (parent: ReturnType<typeof toGraphQL>, _: unknown, { loaders }: MypageContext) =>
+      parent.history ?? historyToGraphQL(await loaders.history.load(parent.id)),
   },
 };

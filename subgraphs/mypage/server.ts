@@ -1,6 +1,7 @@
 import { runSubgraph } from "@cinema/platform/subgraph";
 import { createMypageDb, type MypageDb } from "./data.ts";
 import { mypageConsumers } from "./events.ts";
+import { createLoaders } from "./queries.ts";
 import { resolvers, type MypageContext } from "./resolvers.ts";
 
 await runSubgraph<MypageDb, MypageContext>({
@@ -9,7 +10,7 @@ await runSubgraph<MypageDb, MypageContext>({
   createDb: createMypageDb,
   build: ({ db, bus }) => ({
     resolvers,
-    context: (base) => ({ ...base, db }),
+    context: (base) => ({ ...base, db, loaders: createLoaders(db) }),
     consumers: mypageConsumers(db, bus),
   }),
 });

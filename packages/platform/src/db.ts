@@ -6,6 +6,15 @@ export function pgAdapter(connectionString: string): PrismaPg {
   return new PrismaPg({ connectionString, max: intEnv("DB_POOL_SIZE", 10), connectionTimeoutMillis: 5_000 });
 }
 
+/**
+ * What every subgraph's PrismaClient is created with: the adapter, and query events on so that
+ * metrics.ts countDbQueries can count statements (db_queries_total).
+ */
+export const prismaOptions = (connectionString: string) => ({
+  adapter: pgAdapter(connectionString),
+  log: [{ emit: "event" as const, level: "query" as const }],
+});
+
 /** Postgres error code of a failed Prisma call through the pg adapter (e.g. 23505 unique_violation). */
 export function pgErrorCode(err: unknown): string | undefined {
   const e = err as { code?: string; meta?: { driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } } };

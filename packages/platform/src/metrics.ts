@@ -5,7 +5,7 @@ import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import type { Express, RequestHandler } from "express";
 import { Kind } from "graphql";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestId } from "./observability.ts";
+import { currentOperation, REQUEST_ID_HEADER, requestIdFrom, runWithRequestId, setCurrentOperation } from "./observability.ts";
 
 export const registry = new Registry();
 registry.setDefaultLabels({ service: process.env.SERVICE_NAME ?? "cinema" });
@@ -28,6 +28,18 @@ const graphqlDuration = new Histogram({
   buckets: LATENCY_BUCKETS,
   registers: [registry],
 });
+
+const dbQueries = new Counter({
+  name: "db_queries_total",
+  help: "SQL statements sent to the database, by the GraphQL operation that caused them ('background' for consumers, relays and jobs). A list resolved without N+1 costs the same number of statements whatever its length.",
+  labelNames: ["operation"],
+  registers: [registry],
+});
+/** Counts a Prisma client's statements (the client must be created with query events on: platform db.ts prismaOptions). */
+export function countDbQueries<Db>(db: Db): Db {
+  (db as unknown as { $on(event: "query", listener: () => void): void }).$on("query", () => dbQueries.inc({ operation: currentOperation() ?? "background" }));
+  return db;
+}
 
 /** A counter by step and outcome, e.g. the reserve saga's (subgraphs/reservation). */
 export function stepCounter(name: string, help: string): Counter<"step" | "outcome"> {
@@ -166,6 +178,9 @@ export function graphqlMetricsPlugin<C extends BaseContext>(): ApolloServerPlugi
     async requestDidStart() {
       const end = graphqlDuration.startTimer();
       return {
+        async didResolveOperation({ operationName }) {
+          setCurrentOperation(operationLabel(operationName));
+        },
         async willSendResponse({ operationName, document, request, response, errors }) {
           const first = response.body.kind === "single" ? response.body.singleResult.errors?.[0] : errors?.[0];
           const code = first ? String(first.extensions?.code ?? "ERROR") : "ok";

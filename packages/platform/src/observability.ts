@@ -15,7 +15,7 @@ import {
   type Attributes,
 } from "@opentelemetry/api";
 
-const requests = new AsyncLocalStorage<{ requestId: string }>();
+const requests = new AsyncLocalStorage<{ requestId: string; operation?: string }>();
 
 /** A caller's X-Request-Id is kept when it looks like one (ours are UUIDs); anything else is replaced. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -32,6 +32,13 @@ export function runWithRequestId<T>(requestId: string, fn: () => T): T {
 }
 
 export const currentRequestId = (): string | undefined => requests.getStore()?.requestId;
+
+/** The GraphQL operation the current request runs (set once it is known; a bounded label). */
+export const currentOperation = (): string | undefined => requests.getStore()?.operation;
+export function setCurrentOperation(label: string): void {
+  const store = requests.getStore();
+  if (store) store.operation = label;
+}
 
 /** pino's mixin: every log line written while serving a request names it and its trace. */
 export function logBindings(): Record<string, string> {
