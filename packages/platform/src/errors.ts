@@ -33,6 +33,15 @@ export const forbidden = (msg = "You are not allowed to do this.") => new AppErr
 export const notFound = (what: string, id?: string) =>
   new AppError(ErrorCode.NOT_FOUND, id ? `${what} ${id} was not found.` : `${what} was not found.`);
 export const badInput = (field: string, msg: string) => new AppError(ErrorCode.BAD_USER_INPUT, msg, { field });
+/** Seats someone else has: `seats` names them; `soldSeats` those of them already sold (not just held). */
+export const seatsTaken = (taken: string[], soldSeats: string[] = []) =>
+  new AppError(
+    ErrorCode.SEAT_UNAVAILABLE,
+    taken.length
+      ? `Sorry, ${taken.join(", ")} ${taken.length === 1 ? "was" : "were"} just taken. Please choose other seats.`
+      : "Those seats were just taken. Please choose other seats.",
+    { seats: taken, soldSeats },
+  );
 export const serviceUnavailable = (msg = "The service is busy right now; please try again shortly.") =>
   new AppError(ErrorCode.SERVICE_UNAVAILABLE, msg);
 

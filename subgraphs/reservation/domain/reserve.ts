@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { AppError, ErrorCode, badInput, notFound, serviceUnavailable } from "@cinema/platform/errors";
+import { AppError, ErrorCode, badInput, notFound, seatsTaken, serviceUnavailable } from "@cinema/platform/errors";
 import { createEvent } from "@cinema/platform/events";
 import { isTransientDbError, isUniqueViolation, updateWithEvent } from "@cinema/platform/db";
 import { BUSY_MESSAGE } from "@cinema/platform/subgraph-client";
@@ -10,6 +10,8 @@ import type { OutboxRelay } from "@cinema/platform/outbox";
 import type { ReservationDb } from "../data.ts";
 import type { Reservation, SagaStep } from "../generated/prisma/client.ts";
 import type { SagaPorts } from "./ports.ts";
+import { knownSold, rememberSold } from "./sold-seats.ts";
+import { sagaSteps } from "../saga-metrics.ts";
 import type { ReserveInput } from "./validation.ts";
 
 export interface ReserveDeps extends SagaPorts {
@@ -33,6 +35,17 @@ const queueMax = () => intEnv("RESERVE_QUEUE", 2000);
 
 export async function reserve(deps: ReserveDeps, customerId: string, input: ReserveInput): Promise<Reservation> {
   if (limit.pendingCount >= queueMax()) throw serviceUnavailable(BUSY_MESSAGE);
+  // Seats known sold are refused before anything is written (sold-seats.ts), unless this is a
+  // repeat of a request that was already recorded: that one gets its first outcome.
+  const sold = knownSold(input.screeningId, input.seats);
+  if (sold.length) {
+    const first = await deps.db.reservation.findUnique({ where: { customerId_idempotencyKey: { customerId, idempotencyKey: input.idempotencyKey } }, select: { id: true } });
+    if (!first) {
+      sagaSteps.inc({ step: "known_sold", outcome: "seat_unavailable" });
+      throw seatsTaken(sold, sold);
+    }
+    return replay(deps, customerId, input);
+  }
   let reservation: Reservation;
   try {
     reservation = await deps.db.reservation.create({
@@ -77,6 +90,8 @@ async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: stri
     } catch (err) {
       // A refusal (seat taken, no such seat) is all-or-nothing: nothing is held, nothing to release.
       if (err instanceof AppError && err.code !== ErrorCode.SERVICE_UNAVAILABLE) r = { ...r, step: "STARTED" };
+      const soldSeats = err instanceof AppError ? err.extensions.soldSeats : undefined;
+      if (Array.isArray(soldSeats)) rememberSold(r.screeningId, soldSeats as string[]);
       throw err;
     }
     // From here on a charge may exist: compensation voids it.
@@ -122,6 +137,7 @@ export async function complete(deps: ReserveDeps, r: Reservation): Promise<Reser
     event,
   );
   if (version === null) return null;
+  rememberSold(r.screeningId, r.seats);
   void deps.relay.kick();
   return { ...r, status: "CONFIRMED", step: "COMPLETED", version, updatedAt: new Date() };
 }

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, badInput, serviceUnavailable } from "@cinema/platform/errors";
+import { AppError, ErrorCode, badInput, seatsTaken, serviceUnavailable } from "@cinema/platform/errors";
 import { pgErrorCode } from "@cinema/platform/db";
 import { intEnv } from "@cinema/platform/config";
 import type { SeatDb } from "../data.ts";
@@ -55,21 +55,17 @@ export async function holdSeats(db: SeatDb, reservationId: string, screeningId: 
 async function whyNotHeld(db: SeatDb, screeningId: string, labels: string[]): Promise<AppError> {
   const inventory = await db.screeningInventory.findUnique({ where: { screeningId } });
   if (!inventory) return serviceUnavailable("The seat map of this screening is still being prepared; please try again in a moment.");
-  const rows = await db.$queryRawUnsafe<{ label: string; free: boolean }[]>(
-    `SELECT label, ${FREE} AS free FROM seat WHERE screening_id = $1::uuid AND label = ANY($2::text[])`,
+  const rows = await db.$queryRawUnsafe<{ label: string; free: boolean; sold: boolean }[]>(
+    `SELECT label, ${FREE} AS free, status = 'SOLD' AS sold FROM seat WHERE screening_id = $1::uuid AND label = ANY($2::text[])`,
     screeningId,
     labels,
   );
   const known = new Set(rows.map((r) => r.label));
   const unknown = labels.filter((l) => !known.has(l));
   if (unknown.length) return badInput("input.seats", `This screening has no seat ${unknown.join(", ")}.`);
-  const taken = rows.filter((r) => !r.free).map((r) => r.label);
-  return new AppError(
-    ErrorCode.SEAT_UNAVAILABLE,
-    taken.length
-      ? `Sorry, ${taken.join(", ")} ${taken.length === 1 ? "was" : "were"} just taken. Please choose other seats.`
-      : "Those seats were just taken. Please choose other seats.",
-    { seats: taken },
+  return seatsTaken(
+    rows.filter((r) => !r.free).map((r) => r.label),
+    rows.filter((r) => r.sold).map((r) => r.label),
   );
 }
 
