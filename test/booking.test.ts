@@ -105,12 +105,12 @@ describe("reserve", () => {
 
     // Once that memory has lapsed, the seat subgraph refuses: the attempt is recorded FAILED.
     await new Promise((r) => setTimeout(r, 1100));
-    const res = await reserve(t, "dave", { screeningId: s.id, seats: ["A-2", "A-3"] });
+    const res = await reserve(t, "bob-later", { screeningId: s.id, seats: ["A-2", "A-3"] });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: "SEAT_UNAVAILABLE", seats: ["A-2"], soldSeats: ["A-2"] });
     expect(res.errors?.[0]?.message).toMatch(/A-2/);
-    const [daves] = await reservationsFor("dave");
-    expect(daves).toMatchObject({ status: "FAILED" });
-    expect(await paymentRows(daves.id)).toEqual([]);
+    const [recorded] = await reservationsFor("bob-later");
+    expect(recorded).toMatchObject({ status: "FAILED" });
+    expect(await paymentRows(recorded.id)).toEqual([]);
     expect((await seatStatuses(t, s.id))["A-3"]).toBe("AVAILABLE");
     await noHolds();
 

@@ -10,7 +10,7 @@ import type { OutboxRelay } from "@cinema/platform/outbox";
 import type { ReservationDb } from "../data.ts";
 import type { Reservation, SagaStep } from "../generated/prisma/client.ts";
 import type { SagaPorts } from "./ports.ts";
-import { knownSold, rememberSold } from "./sold-seats.ts";
+import { forgetHeld, knownSold, knownTaken, rememberHeld, rememberSold } from "./taken-seats.ts";
 import { sagaSteps } from "../saga-metrics.ts";
 import type { ReserveInput } from "./validation.ts";
 
@@ -35,16 +35,14 @@ const queueMax = () => intEnv("RESERVE_QUEUE", 2000);
 
 export async function reserve(deps: ReserveDeps, customerId: string, input: ReserveInput): Promise<Reservation> {
   if (limit.pendingCount >= queueMax()) throw serviceUnavailable(BUSY_MESSAGE);
-  // Seats known sold are refused before anything is written (sold-seats.ts), unless this is a
-  // repeat of a request that was already recorded: that one gets its first outcome.
-  const sold = knownSold(input.screeningId, input.seats);
-  if (sold.length) {
+  // Seats known to be someone else's are refused before anything is written (taken-seats.ts),
+  // unless this repeats a request already recorded: that one gets its first outcome.
+  const taken = knownTaken(input.screeningId, input.seats);
+  if (taken.length) {
     const first = await deps.db.reservation.findUnique({ where: { customerId_idempotencyKey: { customerId, idempotencyKey: input.idempotencyKey } }, select: { id: true } });
-    if (!first) {
-      sagaSteps.inc({ step: "known_sold", outcome: "seat_unavailable" });
-      throw seatsTaken(sold, sold);
-    }
-    return replay(deps, customerId, input);
+    if (first) return replay(deps, customerId, input);
+    sagaSteps.inc({ step: "known_taken", outcome: "seat_unavailable" });
+    throw seatsTaken(taken, knownSold(input.screeningId, taken));
   }
   let reservation: Reservation;
   try {
@@ -74,6 +72,9 @@ async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: stri
     r = { ...r, ...data, step };
   };
   try {
+    // Taken while this request waited for its turn: refused without asking the seat subgraph.
+    const taken = knownTaken(r.screeningId, r.seats, r.id);
+    if (taken.length) throw seatsTaken(taken, knownSold(r.screeningId, taken));
     const screening = await deps.catalog.screening(r.screeningId);
     if (!screening) throw notFound("Screening", r.screeningId);
     if (!screening.onSale) throw badInput("input.screeningId", "This screening has already started; tickets are no longer sold.");
@@ -94,6 +95,7 @@ async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: stri
       if (Array.isArray(soldSeats)) rememberSold(r.screeningId, soldSeats as string[]);
       throw err;
     }
+    rememberHeld(r.screeningId, r.seats, r.id);
     // From here on a charge may exist: compensation voids it.
     await record("SEATS_HELD");
     const payment = await deps.payments.capture({
@@ -138,6 +140,7 @@ export async function complete(deps: ReserveDeps, r: Reservation): Promise<Reser
   );
   if (version === null) return null;
   rememberSold(r.screeningId, r.seats);
+  forgetHeld(r.screeningId, r.seats, r.id);
   void deps.relay.kick();
   return { ...r, status: "CONFIRMED", step: "COMPLETED", version, updatedAt: new Date() };
 }
@@ -175,6 +178,7 @@ export async function compensate(deps: ReserveDeps, r: Reservation): Promise<boo
  */
 export async function fail(deps: ReserveDeps, r: Reservation, refusal: AppError): Promise<void> {
   const compensated = await compensate(deps, r);
+  forgetHeld(r.screeningId, r.seats, r.id);
   const event = createEvent("reservation.failed", r.id, {
     reservationId: r.id,
     customerId: r.customerId,

@@ -1,0 +1,60 @@
+import { intEnv } from "@cinema/platform/config";
+
+/**
+ * Seats this process knows someone else has, per screening, so that `reserve` can refuse them at
+ * once (no reservation row, no hold attempt, no event) when a crowd asks for the same seats:
+ * - held by one of this process's own sagas still running (until it completes or gives them back);
+ * - sold: by its own completed bookings, or named as sold in the seat subgraph's refusals.
+ * It only repeats what the seat subgraph, the authority, would answer at that moment. A sold fact
+ * is forgotten after SOLD_SEATS_MEMORY_MS (default 2000): a cancelled booking's seats are released
+ * asynchronously (refund, then release), so they become bookable at most that much later here.
+ */
+const sold = new Map<string, Map<string, number>>();
+const held = new Map<string, Map<string, string>>();
+const memoryMs = () => intEnv("SOLD_SEATS_MEMORY_MS", 2000);
+
+function seatsOf<V>(byScreening: Map<string, Map<string, V>>, screeningId: string): Map<string, V> {
+  let seats = byScreening.get(screeningId);
+  if (!seats) {
+    if (byScreening.size > 10_000) byScreening.clear(); // bounded: forgetting only costs a trip to the seat subgraph
+    byScreening.set(screeningId, (seats = new Map()));
+  }
+  return seats;
+}
+
+export function rememberSold(screeningId: string, labels: readonly string[]): void {
+  if (!labels.length || memoryMs() <= 0) return;
+  const seats = seatsOf(sold, screeningId);
+  const until = Date.now() + memoryMs();
+  for (const label of labels) seats.set(label, until);
+}
+
+/** A saga of this process holds these seats (from its successful hold until `forgetHeld`). */
+export function rememberHeld(screeningId: string, labels: readonly string[], reservationId: string): void {
+  const seats = seatsOf(held, screeningId);
+  for (const label of labels) seats.set(label, reservationId);
+}
+
+/** The saga is over (sold, or its seats given back): its holds are no longer known here. */
+export function forgetHeld(screeningId: string, labels: readonly string[], reservationId: string): void {
+  const seats = held.get(screeningId);
+  if (!seats) return;
+  for (const label of labels) if (seats.get(label) === reservationId) seats.delete(label);
+  if (!seats.size) held.delete(screeningId);
+}
+
+/** Which of `labels` are known to be someone else's right now (empty when none, or nothing is known). */
+export function knownTaken(screeningId: string, labels: readonly string[], reservationId?: string): string[] {
+  const soldSeats = sold.get(screeningId);
+  const heldSeats = held.get(screeningId);
+  if (!soldSeats && !heldSeats) return [];
+  const now = Date.now();
+  return labels.filter((label) => (soldSeats?.get(label) ?? 0) > now || (heldSeats?.has(label) && heldSeats.get(label) !== reservationId));
+}
+
+/** Which of `labels` are known sold (the refusal's `soldSeats`). */
+export function knownSold(screeningId: string, labels: readonly string[]): string[] {
+  const soldSeats = sold.get(screeningId);
+  const now = Date.now();
+  return soldSeats ? labels.filter((label) => (soldSeats.get(label) ?? 0) > now) : [];
+}
