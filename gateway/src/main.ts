@@ -15,6 +15,7 @@ import { mountDevLogin } from "./dev-login.ts";
 import { mountIde } from "./ide.ts";
 import { mountWeb } from "./web.ts";
 import { limitRules, queryLimits, reserveRateLimit, switchedOn, trustProxy, wellFormedRequests, type GatewayContext } from "./security.ts";
+import { subgraphFetch } from "./subgraph-fetch.ts";
 
 /**
  * Forwards who the caller is as a short-lived internal identity token (x-cinema-identity, signed
@@ -38,8 +39,7 @@ const gateway = new ApolloGateway({
   buildService: ({ name, url }) => {
     const resolved = process.env[`SUBGRAPH_URL_${name.toUpperCase()}`] ?? url;
     if (resolved) subgraphUrls.set(name, resolved);
-    // Node's fetch (undici) keeps connections alive; the default fetcher opens far more of them.
-    return new IdentityForwardingDataSource({ url: resolved, fetcher: fetch as never });
+    return new IdentityForwardingDataSource({ url: resolved, fetcher: subgraphFetch });
   },
 });
 
