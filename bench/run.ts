@@ -1,6 +1,6 @@
 // npm run bench: starts its own stack and measures each scenario in one run, so the ratios compare
 // like with like. Prints a table and appends it, with the machine's facts, to BENCHMARKS.md.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -95,6 +95,23 @@ function machineBusyMs(): number {
   return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
 }
 
+/** CPU time (ms) used so far by every process whose command is `comm` (e.g. all PostgreSQL backends). */
+function cpuMsOf(comm: string): number {
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== comm) continue;
+      const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
+}
+const infraCpuMs = () => ({ postgres: cpuMsOf("postgres"), "nats-server": cpuMsOf("nats-server") });
+
 /** Waits until no process uses CPU any more (consumers and relays have caught up), at most 30 s. */
 async function settle(stack: Stack) {
   let last = cpuMs(stack);
@@ -148,6 +165,7 @@ async function main() {
       const offset = n;
       const cpuBefore = cpuMs(stack);
       const machineBefore = machineBusyMs();
+      const infraBefore = infraCpuMs();
       // The asynchronous work a booking causes (consumers, relays) is part of its cost: measured
       // from the start of the run until the stack is idle again after it.
       const run = await runClosedLoop({ name: "reserve e2e (100 clients, fresh seats)", clients: 100, seconds: SECONDS, maxRequests: fresh.length * perScreening - offset, send: (i) => send(offset + i) });
@@ -158,8 +176,12 @@ async function main() {
       const perBooking = (ms: number) => Math.round((ms / run.ok) * 10) / 10;
       cpuPerBooking = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, perBooking(cpuAfter[k]! - (cpuBefore[k] ?? 0))]));
       const ours = Object.keys(cpuAfter).reduce((sum, k) => sum + cpuAfter[k]! - (cpuBefore[k] ?? 0), 0);
-      // PostgreSQL, NATS and the load generator itself: what the machine spent beyond our processes.
-      cpuPerBooking["postgres, nats, load generator"] = perBooking(machineBusyMs() - machineBefore - ours);
+      const infraAfter = infraCpuMs();
+      const infra = { postgres: infraAfter.postgres - infraBefore.postgres, "nats-server": infraAfter["nats-server"] - infraBefore["nats-server"] };
+      cpuPerBooking.postgres = perBooking(infra.postgres);
+      cpuPerBooking["nats-server"] = perBooking(infra["nats-server"]);
+      // The load generator itself and the kernel: what the machine spent beyond all of the above.
+      cpuPerBooking["load generator, other"] = perBooking(machineBusyMs() - machineBefore - ours - infra.postgres - infra["nats-server"]);
       await pool.close();
     }
 

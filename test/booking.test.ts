@@ -1,6 +1,8 @@
 // The spine through the gateway: staff set up a screening, customers book, every refusal is typed.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "@nats-io/transport-node";
+import { liveSeatsSubject } from "@cinema/platform/events";
 import { startTestStack, type TestStack } from "./harness.ts";
 import { availableSeats, bookableScreening, inDays, reserve, seatStatuses } from "./fixtures.ts";
 
@@ -115,9 +117,27 @@ describe("reserve", () => {
     await noHolds();
 
     // A repeat of a recorded attempt still gets its first outcome, known sold seats or not.
-    const again = await reserve(t, "alice", { screeningId: s.id, seats: ["A-1", "A-2"], idempotencyKey: (await t.sql("reservation", `SELECT idempotency_key FROM reservation WHERE customer_id = 'alice' AND status = 'CONFIRMED' LIMIT 1`, []))[0].idempotency_key });
+    const again = await reserve(t, "alice", { screeningId: s.id, seats: ["A-1", "A-2"], idempotencyKey: (await t.sql("reservation", `SELECT idempotency_key FROM reservation WHERE customer_id = 'alice' AND screening_id = $1`, [s.id]))[0].idempotency_key });
     expect(again.errors).toBeUndefined();
     expect(again.data.reserve.status).toBe("CONFIRMED");
+  });
+
+  it("forgets a seat as sold when the live seat map says it is free again (another replica's cancellation), and asks the seat subgraph", async () => {
+    const s = await bookableScreening(t);
+    expect((await reserve(t, "gina", { screeningId: s.id, seats: ["E-1"] })).data.reserve.status).toBe("CONFIRMED");
+    // What the seat subgraph announces when another replica's cancellation has released E-1.
+    const nc = await connect({ servers: t.stack.natsUrl });
+    try {
+      nc.publish(liveSeatsSubject(t.stack.eventsPrefix, s.id), JSON.stringify({ screeningId: s.id, seats: [{ label: "E-1", row: "E", number: 1, status: "AVAILABLE" }], availableSeatCount: 50 }));
+      await nc.flush();
+    } finally {
+      await nc.close();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    // E-1 is still sold in truth: the seat subgraph refuses, so this attempt is recorded (a refusal from memory would not be).
+    const res = await reserve(t, "hank", { screeningId: s.id, seats: ["E-1"] });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: "SEAT_UNAVAILABLE", seats: ["E-1"], soldSeats: ["E-1"] });
+    expect(await reservationsFor("hank")).toMatchObject([{ status: "FAILED" }]);
   });
 
   it.each([

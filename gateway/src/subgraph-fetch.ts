@@ -2,7 +2,10 @@
 // keep-alive connections. Node's fetch does the same job with several times the CPU per call
 // (WHATWG streams, Request/Response objects), and the gateway makes one call per subgraph fetch.
 import { Agent, request } from "undici";
-import type { Fetcher, FetcherResponse } from "@apollo/utils.fetcher";
+import type { RemoteGraphQLDataSource } from "@apollo/gateway";
+
+type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>["fetcher"]>;
+type FetcherResponse = Awaited<ReturnType<Fetcher>>;
 
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
 

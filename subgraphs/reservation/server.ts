@@ -4,18 +4,19 @@ import { createReservationDb, type ReservationDb } from "./data.ts";
 import { reconciliationJob } from "./domain/reconcile.ts";
 import { resolvers, type ReservationContext } from "./resolvers.ts";
 import { countSagaSteps } from "./saga-metrics.ts";
+import { followSeatMaps } from "./domain/taken-seats.ts";
 
 await runSubgraph<ReservationDb, ReservationContext>({
   name: "reservation",
   schemaFile: new URL("./schema.graphql", import.meta.url),
   createDb: createReservationDb,
-  build: ({ db, relay }) => {
+  build: ({ db, bus, relay }) => {
     const clients = createClients();
     const deps = { db, relay, ...countSagaSteps(createSagaPorts(clients)) };
     return {
       resolvers,
       context: (base) => ({ ...base, deps }),
-      jobs: [reconciliationJob(deps)],
+      jobs: [reconciliationJob(deps), followSeatMaps(bus)],
       details: () => ({ breakers: Object.fromEntries(Object.values(clients).map((c) => [c.name, c.state()])) }),
     };
   },

@@ -4,6 +4,7 @@ import { createEvent } from "@cinema/platform/events";
 import { enqueueEvents } from "@cinema/platform/outbox";
 import type { Reservation } from "../generated/prisma/client.ts";
 import type { ReserveDeps } from "./reserve.ts";
+import { forgetSold } from "./taken-seats.ts";
 
 const ALREADY: Record<string, string> = {
   CANCELLED: "This booking is already cancelled; its refund is on its way or done.",
@@ -48,5 +49,7 @@ export async function cancelReservation(deps: Pick<ReserveDeps, "db" | "relay">,
     return updated;
   });
   void deps.relay.kick();
+  // Its seats are released once refunded: stop answering for them as sold.
+  forgetSold(cancelled.screeningId, cancelled.seats);
   return cancelled;
 }

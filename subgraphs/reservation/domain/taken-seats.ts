@@ -1,13 +1,15 @@
 import { intEnv } from "@cinema/platform/config";
+import { liveSeatsSubject, type SeatMapChange } from "@cinema/platform/events";
+import type { EventBus } from "@cinema/platform/nats";
 
 /**
  * Seats this process knows someone else has, per screening, so that `reserve` can refuse them at
  * once (no reservation row, no hold attempt, no event) when a crowd asks for the same seats:
  * - held by one of this process's own sagas still running (until it completes or gives them back);
  * - sold: by its own completed bookings, or named as sold in the seat subgraph's refusals.
- * It only repeats what the seat subgraph, the authority, would answer at that moment. A sold fact
- * is forgotten after SOLD_SEATS_MEMORY_MS (default 2000): a cancelled booking's seats are released
- * asynchronously (refund, then release), so they become bookable at most that much later here.
+ * It only repeats what the seat subgraph, the authority, would answer at that moment. A sold seat
+ * is forgotten when its booking is cancelled here, when the live seat map says it is free again
+ * (another replica's cancellation), and in any case after SOLD_SEATS_MEMORY_MS (default 2000).
  */
 const sold = new Map<string, Map<string, number>>();
 const held = new Map<string, Map<string, string>>();
@@ -28,6 +30,33 @@ export function rememberSold(screeningId: string, labels: readonly string[]): vo
   const until = Date.now() + memoryMs();
   for (const label of labels) seats.set(label, until);
 }
+
+/** These seats are (about to be) free again: a cancellation, or the seat map says so. */
+export function forgetSold(screeningId: string, labels: readonly string[]): void {
+  const seats = sold.get(screeningId);
+  if (!seats) return;
+  for (const label of labels) seats.delete(label);
+  if (!seats.size) sold.delete(screeningId);
+}
+
+/**
+ * Follows the live seat maps (the plain NATS subject the seat subgraph announces changes on; every
+ * replica hears every message) and forgets sold seats that became free. A job: returns its stop.
+ */
+export const followSeatMaps = (bus: EventBus) => () => {
+  const subscription = bus.nc.subscribe(liveSeatsSubject(bus.prefix, "*"), {
+    callback: (err, msg) => {
+      if (err) return;
+      try {
+        const change = msg.json<SeatMapChange>();
+        forgetSold(change.screeningId, change.seats.filter((seat) => seat.status === "AVAILABLE").map((seat) => seat.label));
+      } catch {
+        // not a seat-map change: nothing to forget
+      }
+    },
+  });
+  return () => subscription.unsubscribe();
+};
 
 /** A saga of this process holds these seats (from its successful hold until `forgetHeld`). */
 export function rememberHeld(screeningId: string, labels: readonly string[], reservationId: string): void {
