@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { repoRoot } from "@cinema/platform/config";
 import { INTERNAL_HEADER, signInternalToken, signToken } from "@cinema/platform/auth";
 import { dropDatabase, testInfra } from "../scripts/lib/infra.ts";
-import { startStack, type ProcessName, type Stack } from "../scripts/lib/stack.ts";
+import { startStack, type Stack } from "../scripts/lib/stack.ts";
 import { DATABASE_OWNERS, PROCESS_NAMES } from "../scripts/lib/subgraphs.ts";
 import { poolFor, postGraphQL, runClosedLoop, summarize, warm, type LoadResult, type Outcome } from "./load.ts";
 
