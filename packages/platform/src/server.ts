@@ -5,7 +5,7 @@ import { parse } from "graphql";
 import { ApolloServer, type ApolloServerOptions, type BaseContext } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { INTERNAL_HEADER, viewerFromHeader, viewerFromInternalHeader, type Viewer } from "./auth.ts";
@@ -67,7 +67,14 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
       includeStacktraceInErrorResponses: false,
       // We handle SIGTERM ourselves (below) so shutdown can finish closing consumers and pools.
       stopOnTerminationSignals: false,
-      plugins: [...(opts.apollo.plugins ?? []), graphqlMetricsPlugin<C>(), ApolloServerPluginDrainHttpServer({ httpServer })],
+      plugins: [
+        ...(opts.apollo.plugins ?? []),
+        graphqlMetricsPlugin<C>(),
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        // No HTTP caching of GraphQL answers here (bookings are per user and live); without this
+        // default plugin no hook runs for every field of every answer.
+        ApolloServerPluginCacheControlDisabled(),
+      ],
     } as ApolloServerOptions<C>);
   await apollo?.start();
 
