@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "@nats-io/transport-node";
-import { liveSeatsSubject } from "@cinema/platform/events";
+import { liveSeatsFreedSubject } from "@cinema/platform/events";
 import { startTestStack, type TestStack } from "./harness.ts";
 import { availableSeats, bookableScreening, inDays, reserve, seatStatuses } from "./fixtures.ts";
 
@@ -122,13 +122,13 @@ describe("reserve", () => {
     expect(again.data.reserve.status).toBe("CONFIRMED");
   });
 
-  it("forgets a seat as sold when the live seat map says it is free again (another replica's cancellation), and asks the seat subgraph", async () => {
+  it("forgets a seat as sold when the seat subgraph announces it free again (another replica's cancellation), and asks the seat subgraph", async () => {
     const s = await bookableScreening(t);
     expect((await reserve(t, "gina", { screeningId: s.id, seats: ["E-1"] })).data.reserve.status).toBe("CONFIRMED");
     // What the seat subgraph announces when another replica's cancellation has released E-1.
     const nc = await connect({ servers: t.stack.natsUrl });
     try {
-      nc.publish(liveSeatsSubject(t.stack.eventsPrefix, s.id), JSON.stringify({ screeningId: s.id, seats: [{ label: "E-1", row: "E", number: 1, status: "AVAILABLE" }], availableSeatCount: 50 }));
+      nc.publish(liveSeatsFreedSubject(t.stack.eventsPrefix), JSON.stringify({ screeningId: s.id, labels: ["E-1"] }));
       await nc.flush();
     } finally {
       await nc.close();

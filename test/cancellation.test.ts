@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
+import { liveSeatsFreedSubject } from "@cinema/platform/events";
 import { startTestStack, waitFor, type TestStack } from "./harness.ts";
 import { bookableScreening, reserve, seatStatuses } from "./fixtures.ts";
 
@@ -46,9 +47,22 @@ describe("cancelReservation", () => {
     const { id, token, screening } = await book("uma");
     await waitFor(async () => (await my(id, token))?.ticketStatus === "ISSUED", { timeoutMs: 10_000 });
 
+    // The seat subgraph says when the seats are free again (reservation replicas listen to it).
+    const nc = await connect({ servers: t.stack.natsUrl });
+    const freed = nc.subscribe(liveSeatsFreedSubject(t.stack.eventsPrefix));
     const res = await t.gql(CANCEL, { id }, { token });
     expect(res.errors).toBeUndefined();
     expect(res.data.cancelReservation).toMatchObject({ status: "CANCELLED", ticket: { status: "VOID" } });
+    try {
+      for await (const msg of freed) {
+        const change = msg.json<{ screeningId: string; labels: string[] }>();
+        if (change.screeningId !== screening.id) continue;
+        expect([...change.labels].sort()).toEqual(["A-1", "A-2"]);
+        break;
+      }
+    } finally {
+      await nc.close();
+    }
 
     const after = await waitFor(async () => {
       const r = await my(id, token);

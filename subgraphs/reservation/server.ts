@@ -4,7 +4,7 @@ import { createReservationDb, type ReservationDb } from "./data.ts";
 import { reconciliationJob } from "./domain/reconcile.ts";
 import { resolvers, type ReservationContext } from "./resolvers.ts";
 import { countSagaSteps } from "./saga-metrics.ts";
-import { followSeatMaps } from "./domain/taken-seats.ts";
+import { followFreedSeats } from "./domain/taken-seats.ts";
 
 await runSubgraph<ReservationDb, ReservationContext>({
   name: "reservation",
@@ -16,7 +16,7 @@ await runSubgraph<ReservationDb, ReservationContext>({
     return {
       resolvers,
       context: (base) => ({ ...base, deps }),
-      jobs: [reconciliationJob(deps), followSeatMaps(bus)],
+      jobs: [reconciliationJob(deps), followFreedSeats(bus)],
       details: () => ({ breakers: Object.fromEntries(Object.values(clients).map((c) => [c.name, c.state()])) }),
     };
   },

@@ -99,9 +99,17 @@ export const deadLetterSubject = (prefix: string, consumer: string) => `${prefix
  * stored), published after the change committed. The durable record is always the event above.
  * - `<prefix>_live.seats.<screeningId>`   → SeatMapChange
  * - `<prefix>_live.mypage.<customerId>`   → the customer's MyReservation row as my page shows it
+ * - `<prefix>_live.seats-freed`            → SeatsFreed: seats that became free (reservation stops
+ *                                            answering for them as sold; see its taken-seats.ts)
  */
 export const liveSeatsSubject = (prefix: string, screeningId: string) => `${prefix}_live.seats.${screeningId}`;
 export const liveMypageSubject = (prefix: string, customerId: string) => `${prefix}_live.mypage.${customerId}`;
+export const liveSeatsFreedSubject = (prefix: string) => `${prefix}_live.seats-freed`;
+
+export interface SeatsFreed {
+  screeningId: string;
+  labels: string[];
+}
 
 export interface SeatMapChange {
   screeningId: string;

@@ -1,5 +1,5 @@
 import { intEnv } from "@cinema/platform/config";
-import { liveSeatsSubject, type SeatMapChange } from "@cinema/platform/events";
+import { liveSeatsFreedSubject, type SeatsFreed } from "@cinema/platform/events";
 import type { EventBus } from "@cinema/platform/nats";
 
 /**
@@ -8,7 +8,7 @@ import type { EventBus } from "@cinema/platform/nats";
  * - held by one of this process's own sagas still running (until it completes or gives them back);
  * - sold: by its own completed bookings, or named as sold in the seat subgraph's refusals.
  * It only repeats what the seat subgraph, the authority, would answer at that moment. A sold seat
- * is forgotten when its booking is cancelled here, when the live seat map says it is free again
+ * is forgotten when its booking is cancelled here, when the seat subgraph announces it free again
  * (another replica's cancellation), and in any case after SOLD_SEATS_MEMORY_MS (default 2000).
  */
 const sold = new Map<string, Map<string, number>>();
@@ -40,18 +40,18 @@ export function forgetSold(screeningId: string, labels: readonly string[]): void
 }
 
 /**
- * Follows the live seat maps (the plain NATS subject the seat subgraph announces changes on; every
- * replica hears every message) and forgets sold seats that became free. A job: returns its stop.
+ * Follows the seats the seat subgraph announces as free again (a plain NATS subject: every replica
+ * hears every message) and forgets them as sold. A job: returns its stop.
  */
-export const followSeatMaps = (bus: EventBus) => () => {
-  const subscription = bus.nc.subscribe(liveSeatsSubject(bus.prefix, "*"), {
+export const followFreedSeats = (bus: EventBus) => () => {
+  const subscription = bus.nc.subscribe(liveSeatsFreedSubject(bus.prefix), {
     callback: (err, msg) => {
       if (err) return;
       try {
-        const change = msg.json<SeatMapChange>();
-        forgetSold(change.screeningId, change.seats.filter((seat) => seat.status === "AVAILABLE").map((seat) => seat.label));
+        const freed = msg.json<SeatsFreed>();
+        forgetSold(freed.screeningId, freed.labels);
       } catch {
-        // not a seat-map change: nothing to forget
+        // not a SeatsFreed message: nothing to forget
       }
     },
   });

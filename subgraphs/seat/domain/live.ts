@@ -1,5 +1,5 @@
 import { intEnv } from "@cinema/platform/config";
-import { liveSeatsSubject, type SeatMapChange } from "@cinema/platform/events";
+import { liveSeatsFreedSubject, liveSeatsSubject, type SeatMapChange, type SeatsFreed } from "@cinema/platform/events";
 import { publishLive, type EventBus } from "@cinema/platform/nats";
 import { logger } from "@cinema/platform/logger";
 import type { SeatDb } from "../data.ts";
@@ -44,6 +44,8 @@ async function publishSeatMapChange(db: SeatDb, bus: EventBus, screeningId: stri
     );
     const change: SeatMapChange = { screeningId, seats: row?.seats ?? [], availableSeatCount: Number(row?.available ?? 0) };
     publishLive(bus, liveSeatsSubject(bus.prefix, screeningId), change);
+    const freed = change.seats.filter((seat) => seat.status === "AVAILABLE").map((seat) => seat.label);
+    if (freed.length) publishLive(bus, liveSeatsFreedSubject(bus.prefix), { screeningId, labels: freed } satisfies SeatsFreed);
   } catch (err) {
     logger.debug({ err }, "seat map announcement failed");
   }
