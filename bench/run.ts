@@ -15,7 +15,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // BENCH_ONLY=reserve,seatmap runs just those scenarios (plus the ceiling, which every ratio needs);
 // for iterating on one path. The table in BENCHMARKS.md should come from a full run.
 const ONLY = (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-const want = (scenario: "direct" | "reserve" | "contention" | "myreservations" | "seatmap") => !ONLY.length || ONLY.includes(scenario);
+const want = (scenario: "direct" | "reserve" | "twogateways" | "contention" | "myreservations" | "seatmap") => !ONLY.length || ONLY.includes(scenario);
 const prefix = `bench${Date.now().toString(36)}`;
 process.env.JWT_SECRET ??= randomUUID();
 // The benchmark measures throughput, not the gateway's per-user/per-IP limit of reserve (all its
@@ -150,13 +150,25 @@ async function main() {
       await pool.close();
     }
 
+    // Both cores for the gateway? A second gateway process beside the first, the load split
+    // between them: the same trivial query, then (below) reserve.
+    const second = want("twogateways") ? await stack.startExtra("gateway") : undefined;
+    if (second) {
+      const pools = [poolFor(gw, 32), poolFor(second.url, 32)];
+      const urls = [gw, second.url];
+      const send = (i: number) => postGraphQL(pools[i % 2]!, urls[i % 2]!, trivial);
+      await warm(send, 64);
+      results.push(await runClosedLoop({ name: "gateway ceiling, two gateway processes", clients: 64, seconds: SECONDS, send }));
+      await Promise.all(pools.map((p) => p.close()));
+    }
+
     // 3. reserve end to end, fresh seats every call, 100 clients.
     if (want("reserve")) {
       const pool = poolFor(gw, 100);
       const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => signToken(`bench-${i}`, "customer")));
       const perScreening = 26 * 60;
-      const send = (i: number) =>
-        postGraphQL(pool, gw, {
+      const send = (i: number, target = { pool, url: gw }) =>
+        postGraphQL(target.pool, target.url, {
           query: RESERVE,
           variables: { i: { screeningId: fresh[Math.floor(i / perScreening)]!, seats: [label(i % perScreening, 60)], paymentToken: "tok_visa", idempotencyKey: randomUUID() } },
         }, tokens[i % 100]);
@@ -186,8 +198,23 @@ async function main() {
       cpuPerBooking["load generator"] = perBooking(loadMs);
       // The kernel's own work (network, interrupts) and the machine's other daemons.
       cpuPerBooking.other = perBooking(machineBusyMs() - machineBefore - ours - infra.postgres - infra["nats-server"] - loadMs);
+      if (second) {
+        const pools = [pool, poolFor(second.url, 50)];
+        const targets = [{ pool: pools[0]!, url: gw }, { pool: pools[1]!, url: second.url }];
+        const start = offset + run.requests + 200;
+        results.push(await runClosedLoop({
+          name: "reserve e2e, two gateway processes",
+          clients: 100,
+          seconds: SECONDS,
+          maxRequests: fresh.length * perScreening - start,
+          send: (i) => send(start + i, targets[i % 2]),
+        }));
+        await settle(stack);
+        await pools[1]!.close();
+      }
       await pool.close();
     }
+    await second?.stop();
 
     // 4. Contention: 1,000 clients at once for the same 10 seats.
     if (want("contention")) {
@@ -255,7 +282,13 @@ function report(results: LoadResult[], rss: Record<string, number>, cpu: Record<
     "|---|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
-    `Ratios (same run): reserve / ceiling = **${ratio(byName("reserve")?.rps ?? 0)}**; myReservations / ceiling = **${ratio(byName("myReservations")?.rps ?? 0)}**; direct subgraph / gateway = ${((byName("same query")?.rps ?? 0) / ceiling).toFixed(1)}×.`,
+    `Ratios (same run): reserve / ceiling = **${ratio(byName("reserve e2e (")?.rps ?? 0)}**; myReservations / ceiling = **${ratio(byName("myReservations")?.rps ?? 0)}**; direct subgraph / gateway = ${((byName("same query")?.rps ?? 0) / ceiling).toFixed(1)}×.`,
+    ...(byName("gateway ceiling, two")
+      ? [
+          "",
+          `Two gateway processes (same run): ceiling ${(byName("gateway ceiling, two")!.rps / ceiling).toFixed(2)}× one process; reserve ${((byName("reserve e2e, two")?.rps ?? 0) / (byName("reserve e2e (")?.rps || 1)).toFixed(2)}× one process.`,
+        ]
+      : []),
     "",
     `Peak RSS during the reserve run (MiB): ${Object.entries(rss).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
     "",
