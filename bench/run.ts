@@ -95,7 +95,10 @@ function machineBusyMs(): number {
   return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
 }
 
-/** CPU time (ms) used so far by every process whose command is `comm` (e.g. all PostgreSQL backends). */
+/**
+ * CPU time (ms) used so far by every process whose command is `comm`, with what their children
+ * used before they ended (PostgreSQL backends that closed are counted in the postmaster's).
+ */
 function cpuMsOf(comm: string): number {
   let total = 0;
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
@@ -103,7 +106,8 @@ function cpuMsOf(comm: string): number {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== comm) continue;
       const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) * 10;
+      // utime, stime, then cutime, cstime (ended children's), in clock ticks (100/s).
+      total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
     } catch {
       // the process ended while we looked
     }
