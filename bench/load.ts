@@ -74,17 +74,16 @@ export function summarize(name: string, outcomes: Outcome[], seconds: number): L
   };
 }
 
-/**
- * Closed loop: `clients` virtual clients each send one request after another for `seconds`
- * (or until `maxRequests` in all). `next(i)` builds the i-th request.
- */
-export async function runClosedLoop(opts: {
+interface LoopOptions {
   name: string;
   clients: number;
   seconds: number;
   maxRequests?: number;
   send: (i: number) => Promise<Outcome>;
-}): Promise<LoadResult> {
+}
+
+/** The outcomes of a closed loop and how long it ran (s). */
+async function loop(opts: Omit<LoopOptions, "name">, firstIndex = 0): Promise<{ outcomes: Outcome[]; seconds: number }> {
   const outcomes: Outcome[] = [];
   const deadline = performance.now() + opts.seconds * 1000;
   const max = opts.maxRequests ?? Number.POSITIVE_INFINITY;
@@ -93,11 +92,36 @@ export async function runClosedLoop(opts: {
   await Promise.all(
     Array.from({ length: opts.clients }, async () => {
       while (performance.now() < deadline && issued < max) {
-        outcomes.push(await opts.send(issued++));
+        outcomes.push(await opts.send(firstIndex + issued++));
       }
     }),
   );
-  return summarize(opts.name, outcomes, (performance.now() - started) / 1000);
+  return { outcomes, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Closed loop: `clients` virtual clients each send one request after another for `seconds`
+ * (or until `maxRequests` in all). `send(i)` sends the i-th request.
+ */
+export async function runClosedLoop(opts: LoopOptions): Promise<LoadResult> {
+  const { outcomes, seconds } = await loop(opts);
+  return summarize(opts.name, outcomes, seconds);
+}
+
+/**
+ * Two set-ups compared fairly on a machine whose speed drifts: `rounds` short turns each, A then B,
+ * `seconds` in all for each. Returns A's and B's results.
+ */
+export async function runInterleaved(a: LoopOptions, b: LoopOptions, rounds = 5): Promise<[LoadResult, LoadResult]> {
+  const runs = [a, b].map(() => ({ outcomes: [] as Outcome[], seconds: 0 }));
+  for (let round = 0; round < rounds; round++) {
+    for (const [k, opts] of [a, b].entries()) {
+      const turn = await loop({ ...opts, seconds: opts.seconds / rounds }, runs[k]!.outcomes.length);
+      runs[k]!.outcomes.push(...turn.outcomes);
+      runs[k]!.seconds += turn.seconds;
+    }
+  }
+  return [summarize(a.name, runs[0]!.outcomes, runs[0]!.seconds), summarize(b.name, runs[1]!.outcomes, runs[1]!.seconds)];
 }
 
 /** Warm-up: a few seconds of the same load, results discarded (JIT, pools, query plans). */

@@ -9,7 +9,7 @@ import { INTERNAL_HEADER, signInternalToken, signToken } from "@cinema/platform/
 import { dropDatabase, testInfra } from "../scripts/lib/infra.ts";
 import { startStack, type Stack } from "../scripts/lib/stack.ts";
 import { DATABASE_OWNERS, PROCESS_NAMES } from "../scripts/lib/subgraphs.ts";
-import { poolFor, postGraphQL, runClosedLoop, summarize, warm, type LoadResult, type Outcome } from "./load.ts";
+import { poolFor, postGraphQL, runClosedLoop, runInterleaved, summarize, warm, type LoadResult, type Outcome } from "./load.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // BENCH_ONLY=reserve,seatmap runs just those scenarios (plus the ceiling, which every ratio needs);
@@ -145,26 +145,36 @@ async function main() {
     const trivial = { query: `query ($id: ID!) { screening(id: $id) { id priceCents } }`, variables: { id: seatMapScreening } };
     // Subgraphs answer only the gateway: the direct run carries an (anonymous) internal identity as the gateway would.
     const identity = { [INTERNAL_HEADER]: await signInternalToken(null, { ttlSeconds: 4 * SECONDS + 120 }) };
-    for (const [name, url, headers] of [["gateway ceiling (1 subgraph)", gw, {}], ["same query, movie subgraph direct", stack.urls.movie, identity]] as const) {
-      if (url !== gw && !want("direct")) continue;
-      const pool = poolFor(url, 64);
-      const send = () => postGraphQL(pool, url, trivial, undefined, headers);
-      await warm(send, 64);
-      results.push(await runClosedLoop({ name, clients: 64, seconds: SECONDS, send }));
-      await pool.close();
-    }
-
     // Both cores for the gateway? A second gateway process beside the first, the load split
-    // between them: the same trivial query, then (below) reserve.
+    // between them. The ceiling with one and with two is measured in alternating short turns,
+    // because this machine's speed drifts more between two runs than the effect being measured.
     const second = want("twogateways") ? await stack.startExtra("gateway") : undefined;
+    const ceiling = { name: "gateway ceiling (1 subgraph)", clients: 64, seconds: SECONDS };
+    const onePool = poolFor(gw, 64);
+    const one = () => postGraphQL(onePool, gw, trivial);
+    await warm(one, 64);
+    let twoGateways: LoadResult | undefined;
     if (second) {
       const pools = [poolFor(gw, 32), poolFor(second.url, 32)];
       const urls = [gw, second.url];
-      const send = (i: number) => postGraphQL(pools[i % 2]!, urls[i % 2]!, trivial);
-      await warm(send, 64);
-      results.push(await runClosedLoop({ name: "gateway ceiling, two gateway processes", clients: 64, seconds: SECONDS, send }));
+      const two = (i: number) => postGraphQL(pools[i % 2]!, urls[i % 2]!, trivial);
+      await warm(two, 64);
+      const [a, b] = await runInterleaved({ ...ceiling, send: one }, { ...ceiling, name: "gateway ceiling, two gateway processes", send: two });
+      results.push(a);
+      twoGateways = b;
       await Promise.all(pools.map((p) => p.close()));
+    } else {
+      results.push(await runClosedLoop({ ...ceiling, send: one }));
     }
+    await onePool.close();
+    if (want("direct")) {
+      const pool = poolFor(stack.urls.movie, 64);
+      const send = () => postGraphQL(pool, stack.urls.movie, trivial, undefined, identity);
+      await warm(send, 64);
+      results.push(await runClosedLoop({ name: "same query, movie subgraph direct", clients: 64, seconds: SECONDS, send }));
+      await pool.close();
+    }
+    if (twoGateways) results.push(twoGateways);
 
     // 3. reserve end to end, fresh seats every call, 100 clients.
     if (want("reserve")) {
@@ -203,18 +213,20 @@ async function main() {
       // The kernel's own work (network, interrupts) and the machine's other daemons.
       cpuPerBooking.other = perBooking(machineBusyMs() - machineBefore - ours - infra.postgres - infra["nats-server"] - loadMs);
       if (second) {
-        const pools = [pool, poolFor(second.url, 50)];
-        const targets = [{ pool: pools[0]!, url: gw }, { pool: pools[1]!, url: second.url }];
-        const start = offset + run.requests + 200;
-        results.push(await runClosedLoop({
-          name: "reserve e2e, two gateway processes",
-          clients: 100,
-          seconds: SECONDS,
-          maxRequests: fresh.length * perScreening - start,
-          send: (i) => send(start + i, targets[i % 2]),
-        }));
+        // One gateway against two, in alternating turns (see the ceiling above).
+        const pools = [poolFor(gw, 50), poolFor(second.url, 50)];
+        const both = [{ pool: pools[0]!, url: gw }, { pool: pools[1]!, url: second.url }];
+        let next = offset + run.requests + 200;
+        const turn = (target: (i: number) => { pool: typeof pool; url: string }) => (i: number) => send(next++, target(i));
+        const reserveLoop = { clients: 100, seconds: SECONDS };
+        results.push(
+          ...(await runInterleaved(
+            { ...reserveLoop, name: "reserve e2e, one gateway process (alternating turns)", send: turn(() => ({ pool, url: gw })) },
+            { ...reserveLoop, name: "reserve e2e, two gateway processes (alternating turns)", send: turn((i) => both[i % 2]!) },
+          )),
+        );
         await settle(stack);
-        await pools[1]!.close();
+        await Promise.all(pools.map((p) => p.close()));
       }
       await pool.close();
     }
@@ -290,7 +302,7 @@ function report(results: LoadResult[], rss: Record<string, number>, cpu: Record<
     ...(byName("gateway ceiling, two")
       ? [
           "",
-          `Two gateway processes (same run): ceiling ${(byName("gateway ceiling, two")!.rps / ceiling).toFixed(2)}× one process; reserve ${((byName("reserve e2e, two")?.rps ?? 0) / (byName("reserve e2e (")?.rps || 1)).toFixed(2)}× one process.`,
+          `Two gateway processes against one (alternating turns, same run): ceiling ${(byName("gateway ceiling, two")!.rps / ceiling).toFixed(2)}×; reserve ${((byName("reserve e2e, two")?.rps ?? 0) / (byName("reserve e2e, one")?.rps || 1)).toFixed(2)}×.`,
         ]
       : []),
     "",
