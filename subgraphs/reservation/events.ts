@@ -11,6 +11,9 @@ import { issueTicket } from "./domain/issue-ticket.ts";
  * - consumes nothing in the subgraph process itself; its ticket issuer (workers/ticketing, on the
  *   same database) consumes `reservation.confirmed` to issue the ticket outside the booking's request.
  */
+/** What the ticket issuer publishes; each of the two processes relays only its own rows of the shared outbox. */
+export const TICKETING_EVENTS: EventType[] = ["ticket.issued"];
+
 export function ticketingConsumers(db: ReservationDb, relay: OutboxRelay): ConsumerOptions<EventType>[] {
   // The bookings waiting are ticketed in one transaction (one at a time when they are few).
   const handleBatch = async (events: EventEnvelope<EventType>[]) => {

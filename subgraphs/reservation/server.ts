@@ -5,11 +5,14 @@ import { reconciliationJob } from "./domain/reconcile.ts";
 import { resolvers, type ReservationContext } from "./resolvers.ts";
 import { countSagaSteps } from "./saga-metrics.ts";
 import { followFreedSeats } from "./domain/taken-seats.ts";
+import { TICKETING_EVENTS } from "./events.ts";
 
 await runSubgraph<ReservationDb, ReservationContext>({
   name: "reservation",
   schemaFile: new URL("./schema.graphql", import.meta.url),
   createDb: createReservationDb,
+  // Its ticket issuer (workers/ticketing) shares this database and relays its own events.
+  relay: { except: TICKETING_EVENTS },
   build: ({ db, bus, relay }) => {
     const clients = createClients();
     const deps = { db, relay, ...countSagaSteps(createSagaPorts(clients)) };

@@ -24,6 +24,16 @@ export async function enqueueEvents(tx: RawSql, ...events: EventEnvelope[]): Pro
 }
 
 /**
+ * Which outbox rows a relay publishes, when two processes write to one database (reservation and
+ * its ticket issuer): each relays its own event types, so neither publishes the other's rows again.
+ * Default: all of them.
+ */
+export interface RelayScope {
+  only?: string[];
+  except?: string[];
+}
+
+/**
  * Relays committed outbox rows to JetStream in insertion order and marks them sent after the ack.
  * `kick()` right after a commit publishes at once; the sweep picks up whatever a crash or a NATS
  * outage left behind. A row published twice is dropped by JetStream's Nats-Msg-Id dedupe.
@@ -33,11 +43,19 @@ export class OutboxRelay {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
 
+  /** SQL condition on `type` selecting this relay's rows (see RelayScope). */
+  private readonly scope: { where: string; types: string[] };
+
   constructor(
     private readonly db: RawSql,
     private readonly bus: EventBus,
+    scope: RelayScope = {},
     private readonly sweepMs = 1000,
-  ) {}
+  ) {
+    this.scope = scope.only
+      ? { where: `AND "type" = ANY($1::text[])`, types: scope.only }
+      : { where: `AND NOT ("type" = ANY($1::text[]))`, types: scope.except ?? [] };
+  }
 
   start(): this {
     this.timer = setInterval(() => this.kick(), this.sweepMs);
@@ -74,13 +92,14 @@ export class OutboxRelay {
 
   /** Rows not yet relayed; exported as a metric and used by tests to wait for quiescence. */
   async backlog(): Promise<number> {
-    const rows = await this.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "outbox_event" WHERE "sent_at" IS NULL`);
+    const rows = await this.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "outbox_event" WHERE "sent_at" IS NULL ${this.scope.where}`, this.scope.types);
     return Number(rows[0]?.n ?? 0);
   }
 
   private async flushBatch(): Promise<number> {
     const rows = await this.db.$queryRawUnsafe<{ seq: bigint; payload: EventEnvelope }[]>(
-      `SELECT "seq", "payload" FROM "outbox_event" WHERE "sent_at" IS NULL ORDER BY "seq" LIMIT 100`,
+      `SELECT "seq", "payload" FROM "outbox_event" WHERE "sent_at" IS NULL ${this.scope.where} ORDER BY "seq" LIMIT 100`,
+      this.scope.types,
     );
     // Publishes are pipelined on one connection, so JetStream stores them in this order.
     await Promise.all(rows.map((row) => publishEvent(this.bus, row.payload)));

@@ -4,7 +4,7 @@ import { logger } from "./logger.ts";
 import { trackOutbox } from "./metrics.ts";
 import { migrate } from "./migrate.ts";
 import { connectEventBus, consumeEvents, type ConsumerOptions, type EventBus } from "./nats.ts";
-import { OutboxRelay, type TransactionalDb } from "./outbox.ts";
+import { OutboxRelay, type RelayScope, type TransactionalDb } from "./outbox.ts";
 import { startHttpServer, startSubgraph, type RequestContext, type RunningServer } from "./server.ts";
 import type { EventType } from "./events.ts";
 
@@ -32,6 +32,8 @@ interface ServiceOptions<Db extends ServiceDb, P extends ServiceParts> {
   /** Its Prisma schema and migrations: prisma/<schema>/ (default: the name). */
   schema?: string;
   createDb(url: string): Db;
+  /** The event types its outbox relay publishes, when another process shares its database. */
+  relay?: RelayScope;
   build(deps: { db: Db; bus: EventBus; relay: OutboxRelay }): P | Promise<P>;
 }
 
@@ -44,7 +46,7 @@ async function bootService<Db extends ServiceDb, P extends ServiceParts>(opts: S
   await migrate(opts.schema ?? opts.name, databaseUrl);
   const db = opts.createDb(databaseUrl);
   const bus = await connectEventBus(opts.name);
-  const relay = new OutboxRelay(db, bus).start();
+  const relay = new OutboxRelay(db, bus, opts.relay).start();
   trackOutbox(relay);
   const parts = await opts.build({ db, bus, relay });
   const stopConsumers = await Promise.all((parts.consumers ?? []).map((c) => consumeEvents(bus, c)));
