@@ -1,9 +1,30 @@
+import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { intEnv } from "./config.ts";
 
+/**
+ * Prepared statements: each distinct SQL text gets a name, so every pooled connection parses it
+ * once and PostgreSQL can keep its plan, instead of parsing and planning it on every call (two
+ * thirds of the database's time per statement on the booking path, measured). Names are kept for
+ * at most PREPARED_STATEMENTS texts (bounded: ORM lists of varying length make new texts); past
+ * that, statements run unnamed as before.
+ */
+const statementNames = new Map<string, string>();
+const nameStatement = (query: { sql: string }): string => {
+  let name = statementNames.get(query.sql);
+  if (name === undefined && statementNames.size < intEnv("PREPARED_STATEMENTS", 500)) {
+    name = `s${createHash("sha1").update(query.sql).digest("base64url").slice(0, 20)}`;
+    statementNames.set(query.sql, name);
+  }
+  return name as string; // undefined: unnamed
+};
+
 /** The driver adapter every subgraph's Prisma client runs on, with a bounded pool. */
 export function pgAdapter(connectionString: string): PrismaPg {
-  return new PrismaPg({ connectionString, max: intEnv("DB_POOL_SIZE", 10), connectionTimeoutMillis: 5_000 });
+  return new PrismaPg(
+    { connectionString, max: intEnv("DB_POOL_SIZE", 10), connectionTimeoutMillis: 5_000 },
+    { statementNameGenerator: nameStatement },
+  );
 }
 
 /**
