@@ -75,7 +75,10 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join("\n")}
       proxy_pass http://seat;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
-      proxy_next_upstream error timeout http_502 http_503;
+      # A draining replica may close a kept-alive connection just as nginx sends on it (a 502 after
+      # the POST left). Seat's mutations are idempotent per reservation (hold, confirm, release),
+      # so passing such a request to the other replica is safe: non_idempotent.
+      proxy_next_upstream error timeout http_502 http_503 non_idempotent;
       proxy_next_upstream_tries 3;
       proxy_connect_timeout 1s;
       proxy_read_timeout 15s;
