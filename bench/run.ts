@@ -70,12 +70,30 @@ function cpuMs(stack: Stack): Record<string, number> {
   const out: Record<string, number> = {};
   for (const name of PROCESS_NAMES) {
     const pid = stack.pid(name);
-    if (!pid || !existsSync(`/proc/${pid}/stat`)) continue;
-    // Fields after the parenthesised command: utime and stime are the 12th and 13th, in clock ticks (100/s).
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    out[name] = (Number(fields[11]) + Number(fields[12])) * 10;
+    const stat = pid ? procStat(pid) : undefined;
+    if (stat) out[name] = stat.cpuMs;
   }
   return out;
+}
+
+/**
+ * /proc/<pid>/stat: the command, and CPU time in ms (utime + stime, the 12th and 13th fields after
+ * the parenthesised command, in clock ticks of 100/s); `childrenMs` is what its ended children used
+ * (cutime + cstime). Undefined once the process is gone.
+ */
+function procStat(pid: number | string): { comm: string; cpuMs: number; childrenMs: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+  return {
+    comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+    cpuMs: (Number(fields[11]) + Number(fields[12])) * 10,
+    childrenMs: (Number(fields[13]) + Number(fields[14])) * 10,
+  };
 }
 
 function peakRss(stack: Stack): Record<string, number> {
@@ -102,15 +120,8 @@ function machineBusyMs(): number {
 function cpuMsOf(comm: string): number {
   let total = 0;
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== comm) continue;
-      const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-      // utime, stime, then cutime, cstime (ended children's), in clock ticks (100/s).
-      total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
-    } catch {
-      // the process ended while we looked
-    }
+    const stat = procStat(pid);
+    if (stat?.comm === comm) total += stat.cpuMs + stat.childrenMs;
   }
   return total;
 }

@@ -41,7 +41,7 @@ export function mypageConsumers(db: MypageDb, bus: EventBus): ConsumerOptions<Ev
         for (const row of await loadMyReservations(db, [...changed])) publishLive(bus, liveMypageSubject(bus.prefix, row.customerId), toGraphQL(row));
       }
     };
-    return { durable: `mypage_${type.replace(".", "-")}`, type, handle: (event) => handleBatch([event]), handleBatch };
+    return { durable: `mypage_${type.replace(".", "-")}`, type, handleBatch };
   };
   return [
     consumer("movie.screening-scheduled", projectScreening),

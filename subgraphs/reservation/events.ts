@@ -20,5 +20,5 @@ export function ticketingConsumers(db: ReservationDb, relay: OutboxRelay): Consu
     await handleEachOnce(db, "reservation.ticketing", events as EventEnvelope<"reservation.confirmed">[], issueTicket);
     void relay.kick();
   };
-  return [{ durable: "reservation_ticketing", type: "reservation.confirmed", handle: (event) => handleBatch([event]), handleBatch }];
+  return [{ durable: "reservation_ticketing", type: "reservation.confirmed", handleBatch }];
 }

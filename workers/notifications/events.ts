@@ -19,7 +19,7 @@ export function notificationConsumers(db: NotificationsDb): ConsumerOptions<Even
     const handleBatch = async (events: EventEnvelope<EventType>[]) => {
       await handleEachOnce(db, "notifications", events as EventEnvelope<T>[], (tx: NotificationsTx, e) => record(tx, e, message(e)));
     };
-    return { durable, type, handle: (event) => handleBatch([event]), handleBatch };
+    return { durable, type, handleBatch };
   };
   return [
     consumer("notifications_reservation-confirmed", "reservation.confirmed", confirmationMessage),

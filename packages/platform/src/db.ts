@@ -10,9 +10,10 @@ import { intEnv } from "./config.ts";
  * that, statements run unnamed as before.
  */
 const statementNames = new Map<string, string>();
+const maxPreparedStatements = intEnv("PREPARED_STATEMENTS", 500);
 const nameStatement = (query: { sql: string }): string => {
   let name = statementNames.get(query.sql);
-  if (name === undefined && statementNames.size < intEnv("PREPARED_STATEMENTS", 500)) {
+  if (name === undefined && statementNames.size < maxPreparedStatements) {
     name = `s${createHash("sha1").update(query.sql).digest("base64url").slice(0, 20)}`;
     statementNames.set(query.sql, name);
   }

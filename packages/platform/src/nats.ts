@@ -55,19 +55,21 @@ export async function publishEvent(bus: EventBus, event: EventEnvelope): Promise
   await inEventSpan(event, "publish", { "messaging.destination.name": subject }, () => bus.js.publish(subject, JSON.stringify(event), { msgID: event.id }));
 }
 
-export interface ConsumerOptions<T extends EventType> {
+/**
+ * A durable consumer of one event type: `handle` takes one event at a time; `handleBatch` instead
+ * takes the events waiting at that moment (up to EVENT_BATCH, in stream order) at once, e.g. in one
+ * transaction: under load a fraction of the cost of one call per event. A batch that throws is
+ * handled again one event at a time (a batch of one), so one bad event is retried and
+ * dead-lettered alone.
+ */
+export type ConsumerOptions<T extends EventType> = {
   /** Durable name, unique per service and event type, e.g. `seat.movie-screening-scheduled`. */
   durable: string;
   type: T;
-  handle(event: EventEnvelope<T>): Promise<void>;
-  /**
-   * Optional: handles the events waiting at that moment (up to EVENT_BATCH, in stream order) at
-   * once, e.g. in one transaction; under load this costs a fraction of one call per event. When it
-   * throws, the batch is handled again one event at a time through `handle`, so one bad event is
-   * retried and dead-lettered alone.
-   */
-  handleBatch?(events: EventEnvelope<T>[]): Promise<void>;
-}
+} & (
+  | { handle(event: EventEnvelope<T>): Promise<void>; handleBatch?: undefined }
+  | { handleBatch(events: EventEnvelope<T>[]): Promise<void>; handle?: undefined }
+);
 
 /**
  * A durable pull consumer with explicit ack. A failing event is retried with back-off up to
@@ -175,7 +177,7 @@ async function handleOne<T extends EventType>(bus: EventBus, opts: ConsumerOptio
     return;
   }
   try {
-    await inEventSpan(event, "process", { "messaging.destination.name": msg.subject, "messaging.consumer.group.name": durable }, () => opts.handle(event));
+    await inEventSpan(event, "process", { "messaging.destination.name": msg.subject, "messaging.consumer.group.name": durable }, () => (opts.handleBatch ? opts.handleBatch([event]) : opts.handle(event)));
     msg.ack();
   } catch (err) {
     const attempt = msg.info.deliveryCount;

@@ -13,6 +13,7 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
+  type Span,
 } from "@opentelemetry/api";
 
 const requests = new AsyncLocalStorage<{ requestId: string; operation?: string }>();
@@ -62,65 +63,56 @@ export function currentTraceparent(): string | undefined {
 
 const tracer = () => trace.getTracer("cinema");
 
+type TracedEvent = { id: string; type: string; traceparent?: string };
+
+/** The span of publishing or processing `event`, in the trace the event was created in (its `traceparent`). */
+function eventSpan(event: TracedEvent, kind: "publish" | "process", attributes: Attributes) {
+  return {
+    name: `${kind} ${event.type}`,
+    options: {
+      kind: kind === "publish" ? SpanKind.PRODUCER : SpanKind.CONSUMER,
+      attributes: { "messaging.system": "nats", "messaging.operation.type": kind, "messaging.message.id": event.id, ...attributes },
+    },
+    parent: event.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: event.traceparent }) : ROOT_CONTEXT,
+  };
+}
+
+function markFailed(span: Span, err: unknown): void {
+  span.recordException(err as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+}
+
 /**
  * Runs `fn` in a span that continues the trace an event was created in (its `traceparent`): the
  * relay's publish (PRODUCER) and each consumer's processing (CONSUMER) join the booking's trace.
  */
-export async function inEventSpan<T>(
-  event: { id: string; type: string; traceparent?: string },
-  kind: "publish" | "process",
-  attributes: Attributes,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const parent = event.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: event.traceparent }) : ROOT_CONTEXT;
-  return tracer().startActiveSpan(
-    `${kind} ${event.type}`,
-    {
-      kind: kind === "publish" ? SpanKind.PRODUCER : SpanKind.CONSUMER,
-      attributes: { "messaging.system": "nats", "messaging.operation.type": kind, "messaging.message.id": event.id, ...attributes },
-    },
-    parent,
-    async (span) => {
-      try {
-        return await fn();
-      } catch (err) {
-        span.recordException(err as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
-        throw err;
-      } finally {
-        span.end();
-      }
-    },
-  );
+export async function inEventSpan<T>(event: TracedEvent, kind: "publish" | "process", attributes: Attributes, fn: () => Promise<T>): Promise<T> {
+  const { name, options, parent } = eventSpan(event, kind, attributes);
+  return tracer().startActiveSpan(name, options, parent, async (span) => {
+    try {
+      return await fn();
+    } catch (err) {
+      markFailed(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
 }
 
 /**
  * The batch form of inEventSpan: one span per event, each in its event's trace, all covering the
  * one call that handles them together.
  */
-export async function inEventSpans<T>(
-  events: { id: string; type: string; traceparent?: string }[],
-  kind: "process",
-  attributes: Attributes,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const spans = events.map((event) =>
-    tracer().startSpan(
-      `${kind} ${event.type}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: { "messaging.system": "nats", "messaging.operation.type": kind, "messaging.message.id": event.id, "messaging.batch.message_count": events.length, ...attributes },
-      },
-      event.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: event.traceparent }) : ROOT_CONTEXT,
-    ),
-  );
+export async function inEventSpans<T>(events: TracedEvent[], kind: "process", attributes: Attributes, fn: () => Promise<T>): Promise<T> {
+  const spans = events.map((event) => {
+    const { name, options, parent } = eventSpan(event, kind, { "messaging.batch.message_count": events.length, ...attributes });
+    return tracer().startSpan(name, options, parent);
+  });
   try {
     return await fn();
   } catch (err) {
-    for (const span of spans) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
-    }
+    for (const span of spans) markFailed(span, err);
     throw err;
   } finally {
     for (const span of spans) span.end();

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { AppError, ErrorCode, badInput, notFound, seatsTaken, serviceUnavailable } from "@cinema/platform/errors";
+import { AppError, ErrorCode, badInput, notFound, serviceUnavailable } from "@cinema/platform/errors";
 import { createEvent } from "@cinema/platform/events";
 import { isTransientDbError, isUniqueViolation, updateWithEvent } from "@cinema/platform/db";
 import { BUSY_MESSAGE } from "@cinema/platform/subgraph-client";
@@ -10,7 +10,7 @@ import type { OutboxRelay } from "@cinema/platform/outbox";
 import type { ReservationDb } from "../data.ts";
 import type { Reservation, SagaStep } from "../generated/prisma/client.ts";
 import type { SagaPorts } from "./ports.ts";
-import { forgetHeld, knownSold, knownTaken, rememberHeld, rememberSold } from "./taken-seats.ts";
+import { forgetHeld, knownTaken, rememberHeld, rememberSold } from "./taken-seats.ts";
 import { sagaSteps } from "../saga-metrics.ts";
 import type { ReserveInput } from "./validation.ts";
 
@@ -38,11 +38,11 @@ export async function reserve(deps: ReserveDeps, customerId: string, input: Rese
   // Seats known to be someone else's are refused before anything is written (taken-seats.ts),
   // unless this repeats a request already recorded: that one gets its first outcome.
   const taken = knownTaken(input.screeningId, input.seats);
-  if (taken.length) {
+  if (taken) {
     const first = await deps.db.reservation.findUnique({ where: { customerId_idempotencyKey: { customerId, idempotencyKey: input.idempotencyKey } }, select: { id: true } });
     if (first) return replay(deps, customerId, input);
     sagaSteps.inc({ step: "known_taken", outcome: "seat_unavailable" });
-    throw seatsTaken(taken, knownSold(input.screeningId, taken));
+    throw taken;
   }
   let reservation: Reservation;
   try {
@@ -74,7 +74,7 @@ async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: stri
   try {
     // Taken while this request waited for its turn: refused without asking the seat subgraph.
     const taken = knownTaken(r.screeningId, r.seats, r.id);
-    if (taken.length) throw seatsTaken(taken, knownSold(r.screeningId, taken));
+    if (taken) throw taken;
     const screening = await deps.catalog.screening(r.screeningId);
     if (!screening) throw notFound("Screening", r.screeningId);
     if (!screening.onSale) throw badInput("input.screeningId", "This screening has already started; tickets are no longer sold.");

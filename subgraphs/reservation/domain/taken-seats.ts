@@ -1,4 +1,5 @@
 import { intEnv } from "@cinema/platform/config";
+import { seatsTaken, type AppError } from "@cinema/platform/errors";
 import { liveSeatsFreedSubject, type SeatsFreed } from "@cinema/platform/events";
 import type { EventBus } from "@cinema/platform/nats";
 
@@ -72,18 +73,17 @@ export function forgetHeld(screeningId: string, labels: readonly string[], reser
   if (!seats.size) held.delete(screeningId);
 }
 
-/** Which of `labels` are known to be someone else's right now (empty when none, or nothing is known). */
-export function knownTaken(screeningId: string, labels: readonly string[], reservationId?: string): string[] {
+/**
+ * The refusal `reserve` answers when any of `labels` is known to be someone else's right now
+ * (sold, or held by a saga other than `reservationId`), as the seat subgraph would word it; null
+ * when none is, or nothing is known.
+ */
+export function knownTaken(screeningId: string, labels: readonly string[], reservationId?: string): AppError | null {
   const soldSeats = sold.get(screeningId);
   const heldSeats = held.get(screeningId);
-  if (!soldSeats && !heldSeats) return [];
+  if (!soldSeats && !heldSeats) return null;
   const now = Date.now();
-  return labels.filter((label) => (soldSeats?.get(label) ?? 0) > now || (heldSeats?.has(label) && heldSeats.get(label) !== reservationId));
-}
-
-/** Which of `labels` are known sold (the refusal's `soldSeats`). */
-export function knownSold(screeningId: string, labels: readonly string[]): string[] {
-  const soldSeats = sold.get(screeningId);
-  const now = Date.now();
-  return soldSeats ? labels.filter((label) => (soldSeats.get(label) ?? 0) > now) : [];
+  const soldNow = labels.filter((label) => (soldSeats?.get(label) ?? 0) > now);
+  const taken = labels.filter((label) => soldNow.includes(label) || (heldSeats?.has(label) && heldSeats.get(label) !== reservationId));
+  return taken.length ? seatsTaken(taken, soldNow) : null;
 }
