@@ -83,7 +83,9 @@ export async function freshSeats(t: TestStack, count: number, rows = 20, seatsPe
 /** Hands out seats nobody asked for before, one to three at a time from one screening. */
 export class SeatPool {
   private next: { screeningId: string; labels: string[] }[];
-  constructor(readonly screenings: ScreeningSpec[]) {
+  readonly screenings: ScreeningSpec[];
+  constructor(screenings: ScreeningSpec[]) {
+    this.screenings = screenings;
     this.next = screenings.map((s) => ({
       screeningId: s.id,
       labels: Array.from({ length: s.rows * s.seatsPerRow }, (_, i) => `${String.fromCharCode(65 + Math.floor(i / s.seatsPerRow))}-${(i % s.seatsPerRow) + 1}`),

@@ -46,12 +46,14 @@ export class OutboxRelay {
   /** SQL condition on `type` selecting this relay's rows (see RelayScope). */
   private readonly scope: { where: string; types: string[] };
 
-  constructor(
-    private readonly db: RawSql,
-    private readonly bus: EventBus,
-    scope: RelayScope = {},
-    private readonly sweepMs = 1000,
-  ) {
+  private readonly db: RawSql;
+  private readonly bus: EventBus;
+  private readonly sweepMs: number;
+
+  constructor(db: RawSql, bus: EventBus, scope: RelayScope = {}, sweepMs = 1000) {
+    this.db = db;
+    this.bus = bus;
+    this.sweepMs = sweepMs;
     this.scope = scope.only
       ? { where: `AND "type" = ANY($1::text[])`, types: scope.only }
       : { where: `AND NOT ("type" = ANY($1::text[]))`, types: scope.except ?? [] };

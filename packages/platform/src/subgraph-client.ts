@@ -68,11 +68,10 @@ export class SubgraphClient {
   private readonly breaker: CircuitBreaker<[string, Record<string, unknown>], unknown>;
   private readonly timeoutMs: number;
 
-  constructor(
-    readonly name: string,
-    url: string,
-    settings: BreakerSettings,
-  ) {
+  readonly name: string;
+
+  constructor(name: string, url: string, settings: BreakerSettings) {
+    this.name = name;
     // undici's own request API on a keep-alive pool: a fraction of the CPU of fetch per call.
     const target = new URL(url);
     this.pool = new Pool(target.origin, { connections: settings.capacity, keepAliveTimeout: 30_000 });

@@ -27,7 +27,10 @@ export class SimulatedCardProcessor implements PaymentProvider {
   private readonly charges = new Map<string, string>(); // idempotency key → reference
   private readonly refunds = new Set<string>(); // idempotency keys of refunds done
 
-  constructor(private readonly settings: SimulationSettings) {}
+  private readonly settings: SimulationSettings;
+  constructor(settings: SimulationSettings) {
+    this.settings = settings;
+  }
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     await this.network();
