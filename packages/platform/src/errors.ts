@@ -15,6 +15,12 @@ export const ErrorCode = {
   CONFLICT: "CONFLICT",
   /** Too many attempts (e.g. `reserve` per user or per IP); HTTP 429 with Retry-After. */
   RATE_LIMITED: "RATE_LIMITED",
+  /** The screening's waiting room is on: `reserve` needs a pass from joinWaitingRoom (issue 13). */
+  WAITING_ROOM_REQUIRED: "WAITING_ROOM_REQUIRED",
+  /** The waiting-room pass (and so the turn it was for) has expired: join the queue again. */
+  PASS_EXPIRED: "PASS_EXPIRED",
+  /** A pass that is forged, malformed, or someone else's / for another screening. */
+  PASS_INVALID: "PASS_INVALID",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
