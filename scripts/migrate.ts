@@ -1,6 +1,6 @@
 // Applies one service's pending migrations and exits: the Kubernetes migration Job's command
 // (deploy/k8s/base/migrations.yaml), in the same image as the services:
-//   SERVICE=<name> DATABASE_URL=… node --import tsx scripts/migrate.ts
+//   SERVICE=<name> DATABASE_URL=… node scripts/migrate.ts
 // Services also migrate at start, under the same advisory lock, so either order is safe.
 import { requireEnv } from "@cinema/platform/config";
 import { logger } from "@cinema/platform/logger";

@@ -16,6 +16,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { DATABASE_OWNERS, DEFAULT_PORTS, PROCESS_NAMES, WORKERS, databaseOf, type ProcessName } from "../scripts/lib/subgraphs.ts";
+import { kustomize } from "../scripts/lib/tools.ts";
+import { TYPESCRIPT_FLAGS } from "../scripts/lib/typescript.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const K8S = path.join(root, "deploy/k8s");
@@ -24,15 +26,9 @@ type Overlay = (typeof OVERLAYS)[number];
 type Obj = Record<string, any>;
 
 // ---------------------------------------------------------------------------------------------
-// Rendering: the kustomize in kubectl (the machine image has kubectl), or a standalone kustomize.
-function renderer(): string[] {
-  for (const [cmd, ...args] of [["kubectl", "kustomize"], ["kustomize", "build"]] as const) {
-    if (spawnSync(cmd, ["version", ...(cmd === "kubectl" ? ["--client"] : [])], { encoding: "utf8" }).status === 0) return [cmd, ...args];
-  }
-  throw new Error("test/k8s.test.ts needs kubectl (kubectl kustomize) or kustomize on the PATH");
-}
+// Rendering: the kustomize in kubectl, or a standalone kustomize (found or fetched by tools.ts).
 function render(dir: string): Obj[] {
-  const [cmd, ...args] = renderer();
+  const [cmd, ...args] = kustomize();
   const out = execFileSync(cmd!, [...args, dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 32 << 20 });
   return YAML.parseAllDocuments(out).map((d) => d.toJS() as Obj).filter(Boolean);
 }
@@ -312,7 +308,7 @@ function problems(objs: Obj[], overlay: Overlay): string[] {
     const c = job && podSpecOf(job)!.containers[0];
     if (!c) fail(`${owner}: no migration Job`);
     else {
-      if (c.command?.join(" ") !== "node --import tsx scripts/migrate.ts") fail(`Job/${job!.metadata.name}: must run node --import tsx scripts/migrate.ts`);
+      if (c.command?.join(" ") !== "node scripts/migrate.ts") fail(`Job/${job!.metadata.name}: must run node scripts/migrate.ts`);
       if (c.env?.find((e: Obj) => e.name === "DATABASE_URL")?.valueFrom?.secretKeyRef?.name !== `cinema-db-${owner}`) fail(`Job/${job!.metadata.name}: DATABASE_URL must come from cinema-db-${owner}`);
     }
   }
@@ -416,7 +412,7 @@ describe("the dev overlay's PostgreSQL", () => {
 describe("scripts/migrate.ts (the migration Jobs' command)", () => {
   it("exists and refuses a process without a database", () => {
     expect(existsSync(path.join(root, "scripts/migrate.ts"))).toBe(true);
-    const res = spawnSync(process.execPath, ["--import", "tsx", "scripts/migrate.ts"], { cwd: root, encoding: "utf8", env: { ...process.env, SERVICE: "gateway", DATABASE_URL: "postgresql://nowhere.invalid/x" } });
+    const res = spawnSync(process.execPath, [...TYPESCRIPT_FLAGS, "scripts/migrate.ts"], { cwd: root, encoding: "utf8", env: { ...process.env, SERVICE: "gateway", DATABASE_URL: "postgresql://nowhere.invalid/x" } });
     expect(res.status).not.toBe(0);
     expect(res.stderr).toMatch(/SERVICE must be a process with a database/);
   });

@@ -15,6 +15,7 @@ import { startTestStack, waitFor, type TestStack } from "./harness.ts";
 import { bookableScreening, RESERVE, reserve } from "./fixtures.ts";
 import type { ExtraProcess } from "../scripts/lib/stack.ts";
 import { SUBGRAPHS, type SubgraphName } from "../scripts/lib/subgraphs.ts";
+import { TYPESCRIPT_FLAGS } from "../scripts/lib/typescript.ts";
 
 const PER_USER = 5;
 const PER_IP = 12;
@@ -503,7 +504,7 @@ describe("secrets", () => {
       logger.warn({ authorization: "Bearer SECRET1", req: { headers: { authorization: "Bearer SECRET2", "x-cinema-identity": "SECRET3" } },
         headers: { "x-cinema-identity": "SECRET4", authorization: "SECRET5" }, requestHeaders: { "x-cinema-identity": "SECRET6" },
         connectionParams: { authorization: "SECRET7", Authorization: "SECRET8" }, variables: { i: { paymentToken: "SECRET9" } }, token: "SECRET10" }, "probe");`;
-    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", env: { ...process.env, LOG_LEVEL: "info" } });
+    const out = execFileSync(process.execPath, [...TYPESCRIPT_FLAGS, "--input-type=module", "-e", script], { encoding: "utf8", env: { ...process.env, LOG_LEVEL: "info" } });
     expect(out).toContain("probe");
     expect(out).not.toMatch(/SECRET\d/);
     expect(out.match(/\[redacted\]/g)?.length).toBe(10);

@@ -1,7 +1,7 @@
 // The stack's backing services (PostgreSQL, NATS JetStream) and the process helpers the launcher
 // shares. Rule: use what the environment gives (DATABASE_URL, DATABASE_URL_<SUBGRAPH>, NATS_URL),
 // otherwise start our own on a free port, so a run never collides with services already running.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -11,6 +11,7 @@ import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { localDir } from "@cinema/platform/config";
 import { DATABASE_OWNERS, type DatabaseOwner } from "./subgraphs.ts";
+import { natsServer } from "./tools.ts";
 
 export interface Postgres {
   /** A server-level URL (its path names the maintenance database, e.g. /postgres). */
@@ -239,7 +240,7 @@ async function importEmbeddedPostgres() {
 // NATS
 
 /**
- * NATS_URL when given; else Debian's nats-server with JetStream on a free port. Its store persists
+ * NATS_URL when given; else nats-server (tools.ts) with JetStream on a free port. Its store persists
  * in `storeDir` (default .local/nats) like the embedded database does, so events still in the
  * stream and the durable consumers' positions survive a restart of `npm run up`.
  */
@@ -264,7 +265,7 @@ export async function ensureNats(opts: { storeDir?: string; keepStore?: boolean 
  */
 export async function startNatsServer(opts: { port: number; storeDir: string; args?: string[] }): Promise<Nats & { kill(): Promise<void> }> {
   const { port, storeDir } = opts;
-  const child = spawn(natsServerBinary(), ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(opts.args ?? [])], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(natsServer(), ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(opts.args ?? [])], { stdio: ["ignore", "pipe", "pipe"] });
   killOnExit(child);
   // Always drain its output (a full pipe would block the server); keep the tail for errors.
   const output: string[] = [];
@@ -277,27 +278,6 @@ export async function startNatsServer(opts: { port: number; storeDir: string; ar
     }
   }
   return { url: `nats://127.0.0.1:${port}`, stop, kill: () => stopChild(child, "SIGKILL") };
-}
-
-function findNatsServer(): string | undefined {
-  const dirs = ["/usr/sbin", ...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean)];
-  return dirs.map((dir) => path.join(dir, "nats-server")).find((file) => existsSync(file));
-}
-
-function natsServerBinary(): string {
-  const found = findNatsServer();
-  if (found) return found;
-  if (process.getuid?.() !== 0) {
-    throw new Error("nats-server is not installed: install it (Debian/Ubuntu: `sudo apt-get install nats-server`) or set NATS_URL");
-  }
-  console.error("nats-server is not installed; installing Debian's package…");
-  for (const args of [["update"], ["install", "-y", "nats-server"]]) {
-    const { status } = spawnSync("apt-get", args, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-    if (status !== 0) throw new Error(`apt-get ${args.join(" ")} failed; install nats-server or set NATS_URL`);
-  }
-  const installed = findNatsServer();
-  if (!installed) throw new Error("nats-server still not found after apt-get install");
-  return installed;
 }
 
 async function hasJetStream(url: string): Promise<boolean> {

@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { localDir, repoRoot } from "@cinema/platform/config";
 import { writeSupergraph } from "../compose.ts";
 import { createDatabase, databaseUrl, databaseUrlOverride, exited, freePort, isPortFree, isRunning, killOnExit, remember, stopChild } from "./infra.ts";
+import { TYPESCRIPT_FLAGS } from "./typescript.ts";
 import { DATABASE_OWNERS, DEFAULT_PORTS, PROCESS_NAMES, SUBGRAPHS, WORKERS, databaseOf, type DatabaseOwner, type ProcessName, type SubgraphName } from "./subgraphs.ts";
 
 export { PROCESS_NAMES, type ProcessName };
@@ -149,7 +150,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const start = (name: ProcessName) => launch(procs[name]);
   const launch = async (proc: Proc) => {
     if (proc.child && isRunning(proc.child)) return;
-    const child = spawn(process.execPath, ["--import", "tsx", "--import", tracing, "--import", guard, proc.entry], {
+    const child = spawn(process.execPath, [...TYPESCRIPT_FLAGS, "--import", tracing, "--import", guard, proc.entry], {
       cwd: repoRoot,
       env: proc.env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,18 +1,17 @@
-// Real Chromium for the browser tests: Debian's /usr/bin/chromium driven by playwright-core (which
-// never downloads a browser). Playwright's launch() starts it on a fresh temporary profile
+// Real Chromium for the browser tests: the machine's (found or installed by scripts/lib/tools.ts)
+// driven by playwright-core (which never downloads a browser). Playwright's launch() starts it on a fresh temporary profile
 // (its own --user-data-dir) and deletes it on close; each context is a separate visitor.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { repoRoot } from "@cinema/platform/config";
+import { chromium as chromiumPath } from "../../scripts/lib/tools.ts";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const SCREENSHOTS = path.join(repoRoot, "test-artifacts", "screenshots");
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`);
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumPath(),
     // The background-networking flags keep Chromium off the (closed) internet: no update checks,
     // no sync, no QUIC probes that would be refused and retried during the tests.
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

@@ -1,25 +1,12 @@
-// Debian's nginx as a local load balancer for the rolling-restart case: installed with apt-get when
-// /usr/sbin/nginx is missing, run in the foreground as our own child with a generated config.
-import { spawn, spawnSync } from "node:child_process";
+// nginx as a local load balancer for the rolling-restart case (found or installed by tools.ts), run
+// in the foreground as our own child with a generated config.
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isRunning, killOnExit, remember, stopChild } from "../../scripts/lib/infra.ts";
-
-const NGINX = "/usr/sbin/nginx";
-
-export function nginxBinary(): string {
-  if (existsSync(NGINX)) return NGINX;
-  if (process.getuid?.() !== 0) throw new Error("nginx is not installed: `sudo apt-get install nginx` (Debian/Ubuntu)");
-  console.error("nginx is not installed; installing Debian's package…");
-  for (const args of [["update"], ["install", "-y", "--no-install-recommends", "nginx"]]) {
-    const { status } = spawnSync("apt-get", args, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-    if (status !== 0) throw new Error(`apt-get ${args.join(" ")} failed; install nginx`);
-  }
-  if (!existsSync(NGINX)) throw new Error(`nginx still not found at ${NGINX} after apt-get install`);
-  return NGINX;
-}
+import { nginx } from "../../scripts/lib/tools.ts";
 
 export interface Nginx {
   url: string;
@@ -87,7 +74,7 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join("\n")}
 }
 `;
   writeFileSync(file("nginx.conf"), conf);
-  const child = spawn(nginxBinary(), ["-p", dir, "-c", file("nginx.conf"), "-e", file("error.log")], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(nginx(), ["-p", dir, "-c", file("nginx.conf"), "-e", file("error.log")], { stdio: ["ignore", "pipe", "pipe"] });
   killOnExit(child);
   const output: string[] = [];
   for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk: Buffer) => remember(output, chunk.toString(), 50));

@@ -11,7 +11,7 @@ import { freePort } from "../../scripts/lib/infra.ts";
 import { waitFor, type TestStack } from "../harness.ts";
 import { finishCase, startFaultStack } from "./common.ts";
 import { freshSeats, startLoad, type SeatPool } from "./load.ts";
-import { nginxBinary, startNginx, type Nginx } from "./nginx.ts";
+import { startNginx, type Nginx } from "./nginx.ts";
 
 let t: TestStack;
 let nginx: Nginx;
@@ -20,7 +20,6 @@ let seats: SeatPool;
 const dir = mkdtempSync(path.join(os.tmpdir(), "cinema-faults-nginx-"));
 
 beforeAll(async () => {
-  nginxBinary(); // installs it first when missing
   const lbPort = await freePort();
   const viaLb = { SUBGRAPH_URL_SEAT: `http://127.0.0.1:${lbPort}/graphql` };
   t = await startFaultStack({ envFor: { reservation: viaLb, gateway: viaLb } });

@@ -1,5 +1,5 @@
 // OpenTelemetry tracing, preloaded before a process's entry file:
-//   node --import tsx --import ./packages/platform/src/tracing.ts <entry>.ts
+//   node --import ./packages/platform/src/tracing.ts <entry>.ts
 // (the launcher, scripts/lib/stack.ts, and the image's deploy/start.sh do this for every process).
 //
 // Off unless OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set: then this
