@@ -4,7 +4,8 @@
 #   docker run -e SERVICE=movie -e PORT=4001 -e DATABASE_URL=… -e NATS_URL=… -e JWT_SECRET=… cinema
 # compose.yaml sets every variable each process needs.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 (LTS) runs the TypeScript sources itself (type stripping): no compiler in the image.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # The package manifests, found rather than listed (a new workspace needs no edit here). Copied on
 # their own, they keep the npm ci layers below cached until a package.json or the lock changes.
@@ -31,7 +32,7 @@ RUN npm run generate && npm run compose && npm run build --workspaces --if-prese
  && find . -name node_modules -prune -exec rm -rf {} + \
  && rm -rf .local
 
-# Runtime dependencies only (tsx is one), less what no process loads: the Prisma CLI's tree, the web
+# Runtime dependencies only, less what no process loads: the Prisma CLI's tree, the web
 # app's build dependencies, embedded-postgres (see the script).
 FROM deps AS prod-deps
 COPY deploy/prune-runtime-deps.mjs /tmp/

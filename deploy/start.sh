@@ -23,4 +23,5 @@ if [ -z "$entry" ] || [ ! -f "$entry" ]; then
 fi
 export SERVICE_NAME="${SERVICE_NAME:-$service}"
 # tracing.ts: OpenTelemetry, off (and free) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
-exec node --import tsx --import ./packages/platform/src/tracing.ts "$entry"
+# Node strips the types itself (the sources are erasable-only TypeScript): no compiler at run time.
+exec node --import ./packages/platform/src/tracing.ts "$entry"

