@@ -8,38 +8,43 @@ import { ApolloServerPluginDisableSuggestions } from "@apollo/server/plugin/disa
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { internalIdentityHeaders } from "@cinema/platform/auth";
 import { intEnv, repoRoot } from "@cinema/platform/config";
-import { startHttpServer, type RequestContext } from "@cinema/platform/server";
+import { startHttpServer } from "@cinema/platform/server";
 import { subscriptionsOverWebSocketOnly } from "./http-subscription-guard.ts";
 import { connectLiveFeed, serveSubscriptions, subscriptionSchema } from "./subscriptions.ts";
 import { mountDevLogin } from "./dev-login.ts";
 import { mountIde } from "./ide.ts";
 import { mountWeb } from "./web.ts";
 import { limitRules, queryLimits, reserveRateLimit, switchedOn, trustProxy, wellFormedRequests, type GatewayContext } from "./security.ts";
-import { subgraphFetch } from "./subgraph-fetch.ts";
+import { subgraphFetcher, type SubgraphFetcher } from "./subgraph-fetch.ts";
+import { deadlineHeader, deadlines } from "./deadlines.ts";
 
 /**
  * Forwards who the caller is as a short-lived internal identity token (x-cinema-identity, signed
  * by the gateway, anonymous callers included), never the caller's own bearer token: subgraphs
- * accept nothing else, and apply their own rules to the identity.
+ * accept nothing else, and apply their own rules to the identity. Also forwards what is left of
+ * the request's deadline (deadlines.ts).
  */
-class IdentityForwardingDataSource extends RemoteGraphQLDataSource<RequestContext> {
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RequestContext>) {
+class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
     const headers = request.http?.headers;
     if (!headers) return;
-    for (const [name, value] of Object.entries(await internalIdentityHeaders(context?.viewer ?? null))) headers.set(name, value);
+    for (const [name, value] of Object.entries({ ...deadlineHeader(context), ...(await internalIdentityHeaders(context?.viewer ?? null)) })) headers.set(name, value);
   }
 }
 
 const supergraphFile = process.env.SUPERGRAPH_FILE ?? path.join(repoRoot, "supergraph.graphql");
 /** Where each subgraph is reached, as the gateway resolved it (subscriptions call mypage directly). */
 const subgraphUrls = new Map<string, string>();
+/** Each subgraph's fetcher (own connections, deadline, admission limit, breaker). */
+const fetchers = new Map<string, SubgraphFetcher>();
 const gateway = new ApolloGateway({
   supergraphSdl: readFileSync(supergraphFile, "utf8"),
   // SUBGRAPH_URL_<NAME> overrides supergraph.yaml's routing URL (ports chosen at run time, Kubernetes services).
   buildService: ({ name, url }) => {
     const resolved = process.env[`SUBGRAPH_URL_${name.toUpperCase()}`] ?? url;
     if (resolved) subgraphUrls.set(name, resolved);
-    return new IdentityForwardingDataSource({ url: resolved, fetcher: subgraphFetch });
+    const fetcher = fetchers.get(name) ?? fetchers.set(name, subgraphFetcher(name)).get(name)!;
+    return new IdentityForwardingDataSource({ url: resolved, fetcher: fetcher.fetcher });
   },
 });
 
@@ -75,6 +80,7 @@ const server = await startHttpServer<GatewayContext>({
       wellFormedRequests(limits),
       subscriptionsOverWebSocketOnly(),
       reserveRateLimit(),
+      deadlines(),
       // Close the sockets first (1001 "Going away", NATS subscriptions ended) as part of Apollo's
       // drain: the HTTP drain would otherwise wait on, then cut, the upgraded connections.
       { serverWillStart: async () => ({ drainServer: async () => void (await ws?.dispose()) }) },
@@ -89,6 +95,7 @@ const server = await startHttpServer<GatewayContext>({
     mountWeb(app);
   },
   ready: async () => ws !== undefined && feed.connected(),
+  details: () => ({ subgraphs: Object.fromEntries([...fetchers].map(([name, f]) => [name, f.state()])) }),
   onShutdown: () => feed.close(),
 });
 ws = serveSubscriptions(server.httpServer, () => wsSchema, limits);

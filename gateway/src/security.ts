@@ -15,6 +15,8 @@ import { AppError, ErrorCode } from "@cinema/platform/errors";
 export interface GatewayContext extends RequestContext {
   /** The client's address (behind a trusted proxy, from X-Forwarded-For: see TRUST_PROXY). */
   clientIp: string;
+  /** When the request's budget ends (this process's clock, ms), set once its operation is known (deadlines.ts). */
+  deadline?: number;
 }
 
 /**

@@ -31,6 +31,8 @@ export interface LoadStats {
   ownerOf: Record<string, string>;
   p50Ms: number;
   p99Ms: number;
+  /** The slowest answer of each kind of request (ms). */
+  maxMsByOp: Record<Op, number>;
   durationMs: number;
 }
 
@@ -145,6 +147,7 @@ export function startLoad(t: TestStack, opts: LoadOptions): RunningLoad {
     ownerOf: {},
     p50Ms: 0,
     p99Ms: 0,
+    maxMsByOp: { reserve: 0, cancel: 0, read: 0 },
     durationMs: 0,
   };
 
@@ -173,6 +176,7 @@ export function startLoad(t: TestStack, opts: LoadOptions): RunningLoad {
       networkError = `${(err as Error).name}: ${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ""}`;
     }
     latencies.push(Date.now() - t0);
+    stats.maxMsByOp[op] = Math.max(stats.maxMsByOp[op], Date.now() - t0);
     const outcome = classify(status, body, networkError);
     if (outcome.kind === "ok") {
       stats.successes++;

@@ -20,10 +20,14 @@ const nameStatement = (query: { sql: string }): string => {
   return name as string; // undefined: unnamed
 };
 
-/** The driver adapter every subgraph's Prisma client runs on, with a bounded pool. */
+/**
+ * The driver adapter every subgraph's Prisma client runs on, with a bounded pool. No statement
+ * outlives the longest request deadline (DB_STATEMENT_TIMEOUT_MS): set once per connection in
+ * its startup message, so it costs no round trip per statement or transaction.
+ */
 export function pgAdapter(connectionString: string): PrismaPg {
   return new PrismaPg(
-    { connectionString, max: intEnv("DB_POOL_SIZE", 10), connectionTimeoutMillis: 5_000 },
+    { connectionString, max: intEnv("DB_POOL_SIZE", 10), connectionTimeoutMillis: 5_000, statement_timeout: intEnv("DB_STATEMENT_TIMEOUT_MS", 15_000) },
     { statementNameGenerator: nameStatement },
   );
 }
@@ -51,7 +55,8 @@ export const isUniqueViolation = (err: unknown) =>
  * wrong": pool or transaction start timeouts, lost connections. Answered as SERVICE_UNAVAILABLE.
  */
 const TRANSIENT_PRISMA = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
-const TRANSIENT_PG = new Set(["57P01", "57P03", "53300", "08000", "08003", "08006"]);
+// 57014: statement cancelled (DB_STATEMENT_TIMEOUT_MS): the database was too slow for the deadline.
+const TRANSIENT_PG = new Set(["57P01", "57P03", "53300", "08000", "08003", "08006", "57014"]);
 export function isTransientDbError(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
   return (!!code && TRANSIENT_PRISMA.has(code)) || TRANSIENT_PG.has(pgErrorCode(err) ?? "") || /Unable to start a transaction|connection pool|ECONNREFUSED/.test(String((err as Error)?.message));

@@ -51,6 +51,16 @@ export const seatsTaken = (taken: string[], soldSeats: string[] = []) =>
 export const serviceUnavailable = (msg = "The service is busy right now; please try again shortly.") =>
   new AppError(ErrorCode.SERVICE_UNAVAILABLE, msg);
 
+/** The seed's fallback, in both of the cinema's languages. */
+export const BUSY_MESSAGE = "접속자가 많아 잠시 후 다시 시도해 주세요. Many customers right now — please try again shortly.";
+/**
+ * Refused because the system is saturated, a dependency hung or its breaker is open, or the
+ * request's deadline passed: SERVICE_UNAVAILABLE with the busy message and when to try again
+ * (`retryAfterSeconds`; the gateway turns it into a `Retry-After` header).
+ */
+export const busy = (extra: Record<string, unknown> = {}, retryAfterSeconds = 1) =>
+  new AppError(ErrorCode.SERVICE_UNAVAILABLE, BUSY_MESSAGE, { retryAfterSeconds, ...extra });
+
 const KNOWN = new Set<string>(Object.values(ErrorCode));
 /** Refusals a client can act on: every platform code but INTERNAL_SERVER_ERROR. */
 export const REFUSAL_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR));

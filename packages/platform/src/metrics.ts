@@ -41,6 +41,15 @@ export function countDbQueries<Db>(db: Db): Db {
   return db;
 }
 
+const shed = new Counter({
+  name: "requests_shed_total",
+  help: "Requests refused or dropped without doing their work: where (a process or a limiter) and why (overload, deadline_spent, caller_gone, breaker_open, timeout).",
+  labelNames: ["where", "reason"],
+  registers: [registry],
+});
+/** Counts one request refused (or dropped) to protect the system rather than served. */
+export const countShed = (where: string, reason: string) => shed.inc({ where, reason });
+
 /** A counter by step and outcome, e.g. the reserve saga's (subgraphs/reservation). */
 export function stepCounter(name: string, help: string): Counter<"step" | "outcome"> {
   return new Counter({ name, help, labelNames: ["step", "outcome"], registers: [registry] });

@@ -9,9 +9,10 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { INTERNAL_HEADER, viewerFromHeader, viewerFromInternalHeader, type Viewer } from "./auth.ts";
-import { AppError, formatError } from "./errors.ts";
+import { budgetFromHeader, DEADLINE_HEADER, runWithDeadline } from "./deadline.ts";
+import { AppError, busy, formatError } from "./errors.ts";
 import { logger } from "./logger.ts";
-import { graphqlMetricsPlugin, installObservability } from "./metrics.ts";
+import { countShed, graphqlMetricsPlugin, installObservability } from "./metrics.ts";
 import { flushTraces } from "./observability.ts";
 
 export interface RequestContext extends BaseContext {
@@ -99,10 +100,30 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
       },
     );
   };
+  // The caller's remaining budget (x-cinema-deadline-ms, from the gateway or another subgraph)
+  // becomes this request's deadline on our clock, for everything it starts. Work whose caller has
+  // already given up is not started: a spent budget is refused at once (typed, Retry-After), and a
+  // request whose connection is gone (a caller that timed out while this process was frozen or
+  // busy) is dropped unanswered. The gateway sets its own deadlines per operation instead.
+  const withDeadline: express.RequestHandler = (req, res, next) => {
+    const budget = opts.identity === "bearer" ? undefined : budgetFromHeader(req.headers[DEADLINE_HEADER]);
+    if (req.destroyed || req.socket.destroyed || res.writableEnded) {
+      countShed(opts.name, "caller_gone");
+      return void res.destroy();
+    }
+    if (budget !== undefined && budget <= 0) {
+      countShed(opts.name, "deadline_spent");
+      const refusal = busy({ reason: "deadline" });
+      res.setHeader("retry-after", "1");
+      return void res.status(503).json({ errors: [{ message: refusal.message, extensions: refusal.extensions }] });
+    }
+    runWithDeadline(budget === undefined ? undefined : Date.now() + budget, next);
+  };
   if (apollo) app.use(
     "/graphql",
     identify,
     express.json({ limit: process.env.MAX_BODY_BYTES ?? "100kb" }),
+    withDeadline,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const base: RequestContext = { viewer: res.locals.viewer as Viewer };

@@ -1,10 +1,11 @@
 import CircuitBreaker from "opossum";
 import { Pool } from "undici";
 import { internalIdentityHeaders } from "./auth.ts";
-import { AppError, ErrorCode, serviceUnavailable } from "./errors.ts";
+import { DEADLINE_HEADER, remainingBudget } from "./deadline.ts";
+import { AppError, BUSY_MESSAGE, ErrorCode, busy, serviceUnavailable } from "./errors.ts";
 import { intEnv } from "./config.ts";
 import { logger } from "./logger.ts";
-import { trackBreaker } from "./metrics.ts";
+import { countShed, trackBreaker } from "./metrics.ts";
 
 const PASS_THROUGH = new Set<string>([
   ErrorCode.BAD_USER_INPUT,
@@ -28,8 +29,7 @@ interface GraphQLResponse {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
-/** The seed's fallback, in both of the cinema's languages. */
-export const BUSY_MESSAGE = "접속자가 많아 잠시 후 다시 시도해 주세요. Many customers right now — please try again shortly.";
+export { BUSY_MESSAGE };
 
 export interface BreakerSettings {
   /** Deadline of one call. */
@@ -67,6 +67,7 @@ export class SubgraphClient {
   private readonly path: string;
   private readonly breaker: CircuitBreaker<[string, Record<string, unknown>], unknown>;
   private readonly timeoutMs: number;
+  private readonly resetTimeoutMs: number;
 
   readonly name: string;
 
@@ -77,6 +78,7 @@ export class SubgraphClient {
     this.pool = new Pool(target.origin, { connections: settings.capacity, keepAliveTimeout: 30_000 });
     this.path = `${target.pathname}${target.search}`;
     this.timeoutMs = settings.timeoutMs;
+    this.resetTimeoutMs = settings.resetTimeoutMs;
     this.breaker = new CircuitBreaker((document: string, variables: Record<string, unknown>) => this.call(document, variables), {
       timeout: false, // the call has its own deadline (AbortSignal), so a timed-out request is really cancelled
       errorThresholdPercentage: settings.errorThresholdPercentage,
@@ -109,12 +111,20 @@ export class SubgraphClient {
   }
 
   async request<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
+    // The caller's budget is spent: its answer would reach nobody, so the callee is not asked
+    // (and its breaker hears nothing: this says nothing about its health).
+    const left = remainingBudget();
+    if (left !== undefined && left <= 0) {
+      countShed(this.name, "deadline_spent");
+      throw busy({ dependency: this.name, reason: "deadline" });
+    }
     try {
       return (await this.breaker.fire(document, variables)) as T;
     } catch (err) {
       const code = (err as { code?: string })?.code;
       if (code === "EOPENBREAKER" || code === "ESEMLOCKED") {
-        throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, BUSY_MESSAGE, { dependency: this.name, breaker: code === "EOPENBREAKER" ? "open" : "full" });
+        countShed(this.name, code === "EOPENBREAKER" ? "breaker_open" : "bulkhead_full");
+        throw busy({ dependency: this.name, breaker: code === "EOPENBREAKER" ? "open" : "full" }, Math.max(1, Math.ceil(this.resetTimeoutMs / 1000)));
       }
       throw err;
     }
@@ -123,13 +133,21 @@ export class SubgraphClient {
   private async call(document: string, variables: Record<string, unknown>): Promise<unknown> {
     let response: GraphQLResponse;
     let status: number;
+    // Our own deadline for this callee, or what is left of the caller's, whichever ends first;
+    // the callee gets the same budget to spend on its own calls and statements.
+    const timeoutMs = Math.max(1, Math.min(this.timeoutMs, remainingBudget() ?? Infinity));
     try {
       const res = await this.pool.request({
         method: "POST",
         path: this.path,
-        headers: { "content-type": "application/json", accept: "application/json", ...(await serviceIdentity()) },
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          [DEADLINE_HEADER]: String(timeoutMs),
+          ...(await serviceIdentity()),
+        },
         body: JSON.stringify({ query: document, variables }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       status = res.statusCode;
       response = (await res.body.json()) as GraphQLResponse;

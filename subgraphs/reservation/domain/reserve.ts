@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { AppError, ErrorCode, badInput, notFound, serviceUnavailable } from "@cinema/platform/errors";
+import { AdaptiveLimiter, limiterSettings, type Release } from "@cinema/platform/admission";
+import { detachedFromDeadline, remainingBudget } from "@cinema/platform/deadline";
+import { AppError, ErrorCode, badInput, busy, notFound, serviceUnavailable } from "@cinema/platform/errors";
 import { createEvent } from "@cinema/platform/events";
 import { isTransientDbError, isUniqueViolation, updateWithEvent } from "@cinema/platform/db";
 import { BUSY_MESSAGE } from "@cinema/platform/subgraph-client";
-import pLimit from "p-limit";
 import { intEnv } from "@cinema/platform/config";
 import { logger } from "@cinema/platform/logger";
 import type { OutboxRelay } from "@cinema/platform/outbox";
@@ -26,15 +27,15 @@ export interface ReserveDeps extends SagaPorts {
  * with the same idempotency key gets back.
  */
 /**
- * At most RESERVE_CONCURRENCY sagas run at once in this process (they share a small database pool
- * and the other subgraphs' bulkheads); the rest wait their turn, up to RESERVE_QUEUE, beyond
- * which a request is refused at once as busy rather than left to time out.
+ * Admission of sagas in this process (they share a small database pool and the other subgraphs'
+ * bulkheads): at most RESERVE_CONCURRENCY_MAX (32) at once, fewer while sagas answer slower than
+ * RESERVE_LATENCY_TARGET_MS (adaptive, platform admission.ts); a request waits at most
+ * RESERVE_QUEUE_TIMEOUT_MS for a slot and is then refused at once as busy, before anything is
+ * written, rather than queueing for seconds.
  */
-const limit = pLimit(intEnv("RESERVE_CONCURRENCY", 32));
-const queueMax = () => intEnv("RESERVE_QUEUE", 2000);
+const sagas = new AdaptiveLimiter("reserve", limiterSettings("reserve", { max: 32, latencyTargetMs: 1_000, queueTimeoutMs: 500 }));
 
 export async function reserve(deps: ReserveDeps, customerId: string, input: ReserveInput): Promise<Reservation> {
-  if (limit.pendingCount >= queueMax()) throw serviceUnavailable(BUSY_MESSAGE);
   // Seats known to be someone else's are refused before anything is written (taken-seats.ts),
   // unless this repeats a request already recorded: that one gets its first outcome.
   const taken = knownTaken(input.screeningId, input.seats);
@@ -44,17 +45,34 @@ export async function reserve(deps: ReserveDeps, customerId: string, input: Rese
     sagaSteps.inc({ step: "known_taken", outcome: "seat_unavailable" });
     throw taken;
   }
-  let reservation: Reservation;
+  let release: Release;
   try {
-    reservation = await deps.db.reservation.create({
-      data: { customerId, idempotencyKey: input.idempotencyKey, screeningId: input.screeningId, seats: input.seats },
-    });
-  } catch (err) {
-    // A repeat waits outside the limiter, so repeats can never starve the first request of a slot.
-    if (isUniqueViolation(err)) return replay(deps, customerId, input);
-    throw isTransientDbError(err) ? serviceUnavailable(BUSY_MESSAGE) : err;
+    release = await sagas.acquire();
+  } catch (refusal) {
+    // Refused for want of a slot: if the seats went to someone else meanwhile, that is the answer.
+    throw knownTaken(input.screeningId, input.seats) ?? refusal;
   }
-  return limit(() => runSaga(deps, reservation, input.paymentToken));
+  try {
+    // The caller gave up while this waited for a slot: nothing is started (or written) for nobody.
+    if ((remainingBudget() ?? 1) <= 0) throw busy({ reason: "deadline" });
+    let reservation: Reservation;
+    try {
+      reservation = await deps.db.reservation.create({
+        data: { customerId, idempotencyKey: input.idempotencyKey, screeningId: input.screeningId, seats: input.seats },
+      });
+    } catch (err) {
+      // A repeat waits outside the limiter, so repeats can never starve the first request of a slot.
+      if (isUniqueViolation(err)) {
+        release("ignore");
+        return replay(deps, customerId, input);
+      }
+      throw isTransientDbError(err) ? serviceUnavailable(BUSY_MESSAGE) : err;
+    }
+    return await runSaga(deps, reservation, input.paymentToken);
+  } finally {
+    // The limit follows the sagas' latency, whatever their outcome.
+    release("ok");
+  }
 }
 
 async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: string): Promise<Reservation> {
@@ -177,7 +195,9 @@ export async function compensate(deps: ReserveDeps, r: Reservation): Promise<boo
  * becomes COMPENSATED only when compensation completed; otherwise it stays, for the job.
  */
 export async function fail(deps: ReserveDeps, r: Reservation, refusal: AppError): Promise<void> {
-  const compensated = await compensate(deps, r);
+  // Compensation runs to its end whether or not the caller still waits (its own deadlines only):
+  // what the request started is undone now, not left to the repair job.
+  const compensated = await detachedFromDeadline(() => compensate(deps, r));
   forgetHeld(r.screeningId, r.seats, r.id);
   const event = createEvent("reservation.failed", r.id, {
     reservationId: r.id,

@@ -1,0 +1,116 @@
+// Admission control: how much work a process lets in at once, so that beyond capacity a request is
+// refused at once (typed, with Retry-After) instead of queueing for seconds. An adaptive
+// concurrency limit in the style of Netflix's concurrency-limits AIMD: the limit grows by one for
+// each answer within the latency target while it is in use, and shrinks by a tenth for one slower
+// than the target, a timeout or a failure; work beyond the limit waits at most `queueTimeoutMs`
+// for a slot (queue-time shedding) and is then refused. Hand-written because npm has no maintained
+// adaptive limiter (overload-protection and toobusy-js watch event-loop lag, which says nothing
+// about a saturated database or subgraph behind this process); the whole algorithm is below.
+import { intEnv } from "./config.ts";
+import { busy } from "./errors.ts";
+import { countShed } from "./metrics.ts";
+
+export interface LimiterSettings {
+  /** The limit never goes below this (and starts at `max`: nothing is refused until latency says so). */
+  min: number;
+  max: number;
+  /** An answer slower than this is a sign of saturation. */
+  latencyTargetMs: number;
+  /** Longest wait for a slot; past it the request is refused. */
+  queueTimeoutMs: number;
+}
+
+/** From the environment, e.g. RESERVATION_CONCURRENCY_MIN, RESERVATION_LATENCY_TARGET_MS, RESERVATION_QUEUE_TIMEOUT_MS. */
+export function limiterSettings(name: string, defaults: Partial<LimiterSettings> & { max: number }): LimiterSettings {
+  const key = name.toUpperCase();
+  const max = intEnv(`${key}_CONCURRENCY_MAX`, defaults.max);
+  return {
+    min: Math.min(max, intEnv(`${key}_CONCURRENCY_MIN`, defaults.min ?? 8)),
+    max,
+    latencyTargetMs: intEnv(`${key}_LATENCY_TARGET_MS`, defaults.latencyTargetMs ?? 500),
+    queueTimeoutMs: intEnv(`${key}_QUEUE_TIMEOUT_MS`, defaults.queueTimeoutMs ?? 50),
+  };
+}
+
+/** What became of admitted work: `ok` (counts its latency), `dropped` (timed out or failed: shrink), `ignore`. */
+export type Outcome = "ok" | "dropped" | "ignore";
+export type Release = (outcome: Outcome) => void;
+
+interface Waiter {
+  admit: () => void;
+  timer: NodeJS.Timeout;
+}
+
+export class AdaptiveLimiter {
+  private limit: number;
+  private inFlight = 0;
+  private readonly waiting: Waiter[] = [];
+  private readonly settings: LimiterSettings;
+  readonly name: string;
+
+  constructor(name: string, settings: LimiterSettings) {
+    this.name = name;
+    this.settings = settings;
+    this.limit = settings.max;
+  }
+
+  /** For health and metrics. */
+  state() {
+    return { limit: Math.floor(this.limit), inFlight: this.inFlight, waiting: this.waiting.length };
+  }
+
+  /**
+   * A slot, or (after at most queueTimeoutMs) SERVICE_UNAVAILABLE with the busy message. Call the
+   * returned release exactly once when the work has ended.
+   */
+  async acquire(): Promise<Release> {
+    if (this.inFlight >= Math.floor(this.limit)) {
+      if (this.settings.queueTimeoutMs <= 0) throw this.refuse();
+      await new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = {
+          admit: () => {
+            clearTimeout(waiter.timer);
+            resolve();
+          },
+          timer: setTimeout(() => {
+            this.waiting.splice(this.waiting.indexOf(waiter), 1);
+            reject(this.refuse());
+          }, this.settings.queueTimeoutMs),
+        };
+        this.waiting.push(waiter);
+      });
+    } else {
+      this.inFlight++;
+    }
+    const started = Date.now();
+    let released = false;
+    return (outcome) => {
+      if (released) return;
+      released = true;
+      this.adapt(outcome, Date.now() - started);
+      this.inFlight--;
+      this.admitWaiting();
+    };
+  }
+
+  private adapt(outcome: Outcome, latencyMs: number) {
+    if (outcome === "ignore") return;
+    const { min, max, latencyTargetMs } = this.settings;
+    if (outcome === "dropped" || latencyMs > latencyTargetMs) this.limit = Math.max(min, this.limit * 0.9);
+    // Grow only while the limit is what holds work back (at least half of it in use).
+    else if (this.inFlight * 2 >= this.limit) this.limit = Math.min(max, this.limit + 1);
+  }
+
+  private admitWaiting() {
+    while (this.waiting.length > 0 && this.inFlight < Math.floor(this.limit)) {
+      this.inFlight++;
+      this.waiting.shift()!.admit();
+    }
+  }
+
+  private refuse() {
+    countShed(this.name, "overload");
+    return busy({ dependency: this.name, reason: "overload" });
+  }
+}
+
