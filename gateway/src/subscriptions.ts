@@ -13,7 +13,9 @@ import { eventsPrefix } from "@cinema/platform/config";
 import { AppError, ErrorCode, badInput, forbidden, formatError, notFound, serviceUnavailable } from "@cinema/platform/errors";
 import { liveMypageSubject, liveSeatsSubject, type SeatMapChange } from "@cinema/platform/events";
 import { logger } from "@cinema/platform/logger";
+import { liveWaitingRoomSubject } from "@cinema/platform/waiting-room";
 import { natsFeed } from "./nats-feed.ts";
+import { waitingRoomFeed, type WaitingRoomStatus } from "./waiting-room-feed.ts";
 import { allRules, queryLimits, type QueryLimits } from "./security.ts";
 
 /** The context of a WebSocket operation: who connected (their token was verified on connect). */
@@ -60,10 +62,15 @@ export interface SubscriptionDeps {
   feed: LiveFeed;
   /** mypage's /graphql, for reservationStatusChanged's current state. */
   mypageUrl: () => string | undefined;
+  /** reservation's /graphql, for waitingRoom's joins and passes (default: SUBGRAPH_URL_RESERVATION). */
+  reservationUrl?: () => string | undefined;
 }
 
 /** The API schema with resolvers on the Subscription fields; everything else stays unresolvable here. */
-export function subscriptionSchema(apiSchema: GraphQLSchema, { feed, mypageUrl }: SubscriptionDeps): GraphQLSchema {
+export function subscriptionSchema(
+  apiSchema: GraphQLSchema,
+  { feed, mypageUrl, reservationUrl = () => process.env.SUBGRAPH_URL_RESERVATION }: SubscriptionDeps,
+): GraphQLSchema {
   const { nc, prefix } = feed;
   const payload = <T>(value: T) => value;
   return addResolversToSchema({
@@ -105,6 +112,21 @@ export function subscriptionSchema(apiSchema: GraphQLSchema, { feed, mypageUrl }
           },
           resolve: payload,
         },
+        waitingRoom: {
+          subscribe: async (_: unknown, { screeningId }: { screeningId: string }, { viewer }: SubscriptionContext) => {
+            const user = requireUser(viewer);
+            // Subscribe before joining, so a tick in between is not missed.
+            const sub = nc.subscribe(liveWaitingRoomSubject(prefix, subjectToken(screeningId, "screeningId")));
+            const join = () => joinWaitingRoom(reservationUrl(), screeningId, user);
+            try {
+              return waitingRoomFeed(sub, await join(), join);
+            } catch (err) {
+              sub.unsubscribe();
+              throw err;
+            }
+          },
+          resolve: payload,
+        },
       },
     },
   });
@@ -134,29 +156,50 @@ const MY_RESERVATION = `query ($id: ID!) {
 
 /** Asks mypage as the caller (their identity, as an internal token; mypage applies its own rules). */
 async function fetchMyReservation(url: string | undefined, id: string, viewer: Viewer): Promise<MyReservation | null> {
-  if (!url) throw serviceUnavailable("My page is not available right now; please try again shortly.");
-  let body: { data?: { myReservation?: MyReservation | null } | null; errors?: { message: string; extensions?: { code?: string } }[] };
+  const data = await askAs<{ myReservation?: MyReservation | null }>(url, MY_RESERVATION, { id }, viewer, "My page");
+  return data?.myReservation ?? null;
+}
+
+const JOIN_WAITING_ROOM = `mutation ($s: ID!) {
+  joinWaitingRoom(screeningId: $s) { screeningId open number position admittedUpTo waiting ratePerSecond estimatedWaitSeconds pass passExpiresAt }
+}`;
+
+/** Joins (or finds the caller's place in) a waiting room at the reservation subgraph, as the caller. */
+async function joinWaitingRoom(url: string | undefined, screeningId: string, viewer: Viewer): Promise<WaitingRoomStatus> {
+  const data = await askAs<{ joinWaitingRoom: WaitingRoomStatus }>(url, JOIN_WAITING_ROOM, { s: screeningId }, viewer, "The waiting room");
+  if (!data?.joinWaitingRoom) throw serviceUnavailable("The waiting room is not available right now; please try again shortly.");
+  return data.joinWaitingRoom;
+}
+
+/**
+ * Sends one operation to a subgraph as the caller (their identity, as an internal token; the
+ * subgraph applies its own rules). Its typed refusals reach the client as they are; anything else
+ * is "not available right now", naming `what`.
+ */
+async function askAs<T>(url: string | undefined, query: string, variables: Record<string, unknown>, viewer: Viewer, what: string): Promise<T | null | undefined> {
+  const unavailable = () => serviceUnavailable(`${what} is not available right now; please try again shortly.`);
+  if (!url) throw unavailable();
+  let body: { data?: T | null; errors?: { message: string; extensions?: { code?: string } }[] };
   try {
     const res = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", ...(await internalIdentityHeaders(viewer)) },
-      body: JSON.stringify({ query: MY_RESERVATION, variables: { id } }),
+      body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(5_000),
     });
     body = (await res.json()) as typeof body;
   } catch (err) {
-    logger.warn({ err }, "mypage unreachable for reservationStatusChanged");
-    throw serviceUnavailable("My page is not available right now; please try again shortly.");
+    logger.warn({ err, what }, "subgraph unreachable for a subscription");
+    throw unavailable();
   }
   const error = body.errors?.[0];
   if (error) {
-    // mypage's typed refusals (e.g. BAD_USER_INPUT for a malformed id) reach the client as they are.
     const code = error.extensions?.code as ErrorCode | undefined;
     if (code && code in ErrorCode && code !== ErrorCode.INTERNAL_SERVER_ERROR) throw new AppError(code, error.message);
-    logger.warn({ error }, "mypage refused reservationStatusChanged's current state");
-    throw serviceUnavailable("My page is not available right now; please try again shortly.");
+    logger.warn({ error, what }, "subgraph refused a subscription's request");
+    throw unavailable();
   }
-  return body.data?.myReservation ?? null;
+  return body.data;
 }
 
 /**

@@ -9,9 +9,22 @@ import { cancelReservation } from "./domain/cancel.ts";
 import { reconcile } from "./domain/reconcile.ts";
 import { reserve, type ReserveDeps } from "./domain/reserve.ts";
 import { reserveInput } from "./domain/validation.ts";
+import type { EventBus } from "@cinema/platform/nats";
+import { requirePass } from "./waiting-room/guard.ts";
+import { joinWaitingRoom, type WaitingRoomStatus } from "./waiting-room/join.ts";
+import type { RoomRow } from "./waiting-room/rooms.ts";
+import { setWaitingRoom } from "./waiting-room/set-room.ts";
+import { setWaitingRoomInput } from "./waiting-room/validation.ts";
 
 export interface ReservationContext extends RequestContext {
   deps: ReserveDeps;
+  /** For the waiting room's broadcasts. */
+  bus: EventBus;
+}
+
+function screeningIdArg(id: unknown): string {
+  if (!isId(id)) throw badInput("screeningId", "screeningId: must be an id returned by the API");
+  return id;
 }
 
 async function findVisible(id: string, { viewer, deps }: ReservationContext) {
@@ -24,12 +37,21 @@ async function findVisible(id: string, { viewer, deps }: ReservationContext) {
 export const resolvers = {
   Query: {
     reservation: (_: unknown, { id }: { id: string }, ctx: ReservationContext) => findVisible(id, ctx),
+    waitingRoom: (_: unknown, { screeningId }: { screeningId: string }, { deps }: ReservationContext) =>
+      isId(screeningId) ? deps.db.waitingRoom.findUnique({ where: { screeningId } }) : null,
+    waitingRooms: (_: unknown, __: unknown, { viewer, deps }: ReservationContext) => {
+      requireAdmin(viewer);
+      return deps.db.waitingRoom.findMany({ orderBy: { updatedAt: "desc" }, take: 500 });
+    },
   },
   Mutation: {
-    reserve: (_: unknown, { input }: { input: unknown }, { viewer, deps }: ReservationContext) => {
+    reserve: async (_: unknown, { input }: { input: unknown }, { viewer, deps }: ReservationContext) => {
       const customer = requireUser(viewer);
       if (customer.role === "service") throw forbidden("Bookings are made by customers.");
-      return reserve(deps, customer.id, parseInput(reserveInput(), input));
+      const parsed = parseInput(reserveInput(), input);
+      // A screening's waiting room, when on, lets only customers with a pass choose seats.
+      await requirePass(deps.db, customer.id, parsed);
+      return reserve(deps, customer.id, parsed);
     },
     cancelReservation: (_: unknown, { id }: { id: string }, { viewer, deps }: ReservationContext) => {
       const who = requireUser(viewer);
@@ -40,6 +62,22 @@ export const resolvers = {
       requireAdmin(viewer);
       return reconcile(deps);
     },
+    joinWaitingRoom: (_: unknown, { screeningId }: { screeningId: unknown }, { viewer, deps }: ReservationContext) => {
+      const customer = requireUser(viewer);
+      if (customer.role === "service") throw forbidden("Customers join waiting rooms.");
+      return joinWaitingRoom(deps.db, screeningIdArg(screeningId), customer.id);
+    },
+    setWaitingRoom: (_: unknown, { input }: { input: unknown }, { viewer, deps, bus }: ReservationContext) => {
+      requireAdmin(viewer);
+      return setWaitingRoom({ db: deps.db, bus, catalog: deps.catalog }, parseInput(setWaitingRoomInput, input));
+    },
+  },
+  WaitingRoom: {
+    admittedUpTo: (r: RoomRow) => Math.floor(r.admitted),
+    waiting: (r: RoomRow) => Math.max(0, r.joined - Math.floor(r.admitted)),
+  },
+  WaitingRoomStatus: {
+    passExpiresAt: (s: WaitingRoomStatus) => s.passExpiresAt?.toISOString() ?? null,
   },
   Reservation: {
     __resolveReference: ({ id }: { id: string }, ctx: ReservationContext) => findVisible(id, ctx),

@@ -6,6 +6,8 @@ import { resolvers, type ReservationContext } from "./resolvers.ts";
 import { countSagaSteps } from "./saga-metrics.ts";
 import { followFreedSeats } from "./domain/taken-seats.ts";
 import { TICKETING_EVENTS } from "./events.ts";
+import { followRooms } from "./waiting-room/rooms.ts";
+import { waitingRoomTicker } from "./waiting-room/ticker.ts";
 
 await runSubgraph<ReservationDb, ReservationContext>({
   name: "reservation",
@@ -18,8 +20,8 @@ await runSubgraph<ReservationDb, ReservationContext>({
     const deps = { db, relay, ...countSagaSteps(createSagaPorts(clients)) };
     return {
       resolvers,
-      context: (base) => ({ ...base, deps }),
-      jobs: [reconciliationJob(deps), followFreedSeats(bus)],
+      context: (base) => ({ ...base, deps, bus }),
+      jobs: [reconciliationJob(deps), followFreedSeats(bus), waitingRoomTicker(db, bus), followRooms(bus)],
       details: () => ({ breakers: Object.fromEntries(Object.values(clients).map((c) => [c.name, c.state()])) }),
     };
   },

@@ -9,6 +9,8 @@ export interface ApiProblem {
   code: string;
   message?: string;
   seats?: string[];
+  /** SERVICE_UNAVAILABLE after the request may have taken effect (a deadline passed mid-booking). */
+  outcomeUnknown?: boolean;
 }
 
 /** The first error of a urql result, a REST-ish `{ errors: [...] }` body, or a failed fetch. */
@@ -28,7 +30,7 @@ export function toProblem(error: unknown): ApiProblem | null {
 function fromGraphQL(error: Pick<GraphQLFormattedError, "message" | "extensions">): ApiProblem {
   const ext = error.extensions ?? {};
   const seats = Array.isArray(ext.seats) ? ext.seats.map(String) : undefined;
-  return { code: typeof ext.code === "string" ? ext.code : "UNKNOWN", message: error.message, seats };
+  return { code: typeof ext.code === "string" ? ext.code : "UNKNOWN", message: error.message, seats, ...(ext.outcomeUnknown === true && { outcomeUnknown: true }) };
 }
 
 export function describeProblem(problem: ApiProblem, t: Translate): string {
@@ -40,6 +42,9 @@ export function describeProblem(problem: ApiProblem, t: Translate): string {
     case "UNAUTHENTICATED":
     case "FORBIDDEN":
     case "NOT_FOUND":
+    case "WAITING_ROOM_REQUIRED":
+    case "PASS_EXPIRED":
+    case "PASS_INVALID":
       return t(`error.${problem.code}`);
     case "BAD_USER_INPUT":
     case "CONFLICT":

@@ -68,6 +68,8 @@ export interface ReserveInput {
   seats: string[];
   paymentToken: string;
   idempotencyKey: string;
+  /** The waiting-room pass, while the screening's room is on. */
+  pass?: string | null;
 }
 export const RESERVE = gql<{ reserve: { id: string; status: string } }, { input: ReserveInput }>`
   mutation Reserve($input: ReserveInput!) {
@@ -165,5 +167,48 @@ export const SCHEDULE_SCREENING = gql<
 >`
   mutation ScheduleScreening($input: ScheduleScreeningInput!) {
     scheduleScreening(input: $input) { id startsAt movie { title } }
+  }
+`;
+
+export interface WaitingRoom {
+  screeningId: string;
+  enabled: boolean;
+  ratePerSecond: number;
+  passTtlSeconds: number;
+  joined: number;
+  admittedUpTo: number;
+  waiting: number;
+}
+const WAITING_ROOM_FIELDS = `screeningId enabled ratePerSecond passTtlSeconds joined admittedUpTo waiting`;
+export const WAITING_ROOM = gql<{ waitingRoom: WaitingRoom | null }, { id: string }>`
+  query WaitingRoom($id: ID!) { waitingRoom(screeningId: $id) { ${WAITING_ROOM_FIELDS} } }
+`;
+export const WAITING_ROOMS = gql<{ waitingRooms: WaitingRoom[] }>`
+  query WaitingRooms { waitingRooms { ${WAITING_ROOM_FIELDS} } }
+`;
+export const SET_WAITING_ROOM = gql<
+  { setWaitingRoom: WaitingRoom },
+  { input: { screeningId: string; enabled: boolean; ratePerSecond?: number | null; passTtlSeconds?: number | null } }
+>`
+  mutation SetWaitingRoom($input: SetWaitingRoomInput!) { setWaitingRoom(input: $input) { ${WAITING_ROOM_FIELDS} } }
+`;
+
+export interface WaitingRoomStatus {
+  screeningId: string;
+  open: boolean;
+  number: number | null;
+  position: number;
+  admittedUpTo: number;
+  waiting: number;
+  ratePerSecond: number;
+  estimatedWaitSeconds: number;
+  pass: string | null;
+  passExpiresAt: string | null;
+}
+export const WAITING_ROOM_STATUS = gql<{ waitingRoom: WaitingRoomStatus }, { screeningId: string }>`
+  subscription WaitingRoomStatus($screeningId: ID!) {
+    waitingRoom(screeningId: $screeningId) {
+      screeningId open number position admittedUpTo waiting ratePerSecond estimatedWaitSeconds pass passExpiresAt
+    }
   }
 `;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { intEnv } from "@cinema/platform/config";
 import { idSchema, seatLabelSchema } from "@cinema/platform/validation";
+import { passSchema } from "../waiting-room/validation.ts";
 
 /** Seats one booking may take (scalpers buy in bulk; families rarely need more). */
 export const maxSeatsPerBooking = () => intEnv("MAX_SEATS_PER_BOOKING", 8);
@@ -24,5 +25,7 @@ export const reserveInput = () =>
       .min(8, "must be at least 8 characters (a UUID is best)")
       .max(100, "must be at most 100 characters")
       .regex(/^[A-Za-z0-9._:-]+$/, "may contain only letters, digits and . _ : -"),
+    /** Needed while the screening's waiting room is on (waiting-room/guard.ts). */
+    pass: passSchema,
   });
 export type ReserveInput = z.infer<ReturnType<typeof reserveInput>>;

@@ -1,12 +1,13 @@
-import { useRef, useState } from "react";
-import { useMutation } from "urql";
+import { useCallback, useRef, useState } from "react";
+import { useMutation, useQuery } from "urql";
 import { SeatMap } from "../components/SeatMap.tsx";
 import { PageTitle } from "../components/PageTitle.tsx";
 import { LiveBadge } from "../components/LiveBadge.tsx";
 import { ErrorMessage, toProblem } from "../errors.tsx";
 import { useLiveScreening } from "../hooks.ts";
 import { useI18n } from "../i18n.tsx";
-import { RESERVE } from "../queries.ts";
+import { RESERVE, WAITING_ROOM } from "../queries.ts";
+import { WaitingRoomPanel } from "../components/WaitingRoom.tsx";
 import { Link, navigate } from "../router.tsx";
 import { useSession } from "../session.tsx";
 import { newIdempotencyKey } from "../ids.ts";
@@ -22,6 +23,26 @@ export const TEST_CARDS = [
 ] as const;
 /** The API's MAX_SEATS_PER_BOOKING default; the server enforces the real limit. */
 const MAX_SEATS = 8;
+/** Refusals that mean "no valid pass": back to the waiting room. */
+const PASS_REFUSALS = new Set(["WAITING_ROOM_REQUIRED", "PASS_EXPIRED", "PASS_INVALID"]);
+/** Repeats of a booking whose outcome we did not learn (same idempotency key), and the waits before them. */
+const REPEAT_DELAYS_MS = [1000, 2000, 4000];
+
+interface Pass {
+  pass: string;
+  expiresAt: string;
+}
+/** The pass survives a reload of the page (this tab only), for its customer and screening. */
+const passKey = (userId: string, screeningId: string) => `cinema.pass.${userId}.${screeningId}`;
+function storedPass(userId: string | undefined, screeningId: string): Pass | null {
+  if (!userId) return null;
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(passKey(userId, screeningId)) ?? "null") as Pass | null;
+    return saved && Date.parse(saved.expiresAt) > Date.now() ? saved : null;
+  } catch {
+    return null;
+  }
+}
 
 export function ScreeningPage({ id }: { id: string }) {
   const { t, dateTime, money } = useI18n();
@@ -31,6 +52,21 @@ export function ScreeningPage({ id }: { id: string }) {
   const [card, setCard] = useState<string>(TEST_CARDS[0]);
   const [reserveResult, reserve] = useMutation(RESERVE);
   const [failure, setFailure] = useState<unknown>();
+  const [room, refetchRoom] = useQuery({ query: WAITING_ROOM, variables: { id }, requestPolicy: "cache-and-network" });
+  const userId = session?.userId;
+  const [pass, setPassState] = useState<Pass | null>(() => storedPass(userId, id));
+  const setPass = useCallback(
+    (next: Pass | null) => {
+      if (userId) {
+        if (next) sessionStorage.setItem(passKey(userId, id), JSON.stringify(next));
+        else sessionStorage.removeItem(passKey(userId, id));
+      }
+      setPassState(next);
+    },
+    [userId, id],
+  );
+  const onPass = useCallback((p: string, expiresAt: string) => setPass({ pass: p, expiresAt }), [setPass]);
+  const onClosed = useCallback(() => refetchRoom({ requestPolicy: "network-only" }), [refetchRoom]);
   /**
    * The booking attempt in progress: its idempotency key and what it books. Retrying the same
    * seats with the same card after no answer (network trouble) sends the same key, so the server
@@ -67,18 +103,60 @@ export function ScreeningPage({ id }: { id: string }) {
   const pay = async () => {
     const what = JSON.stringify([id, chosen, card]);
     if (attempt.current?.what !== what) attempt.current = { key: newIdempotencyKey(), what };
+    const key = attempt.current.key;
     setFailure(undefined);
-    const result = await reserve({ input: { screeningId: id, seats: chosen, paymentToken: card, idempotencyKey: attempt.current.key } });
+    const input = { screeningId: id, seats: chosen, paymentToken: card, idempotencyKey: key, pass: pass?.pass ?? null };
+    let result = await reserve({ input });
+    // No answer, or "it may have happened" (a deadline passed mid-booking): ask again with the SAME
+    // key, a few times with growing pauses; the server answers the first request's outcome and
+    // never books or charges twice.
+    for (const delay of REPEAT_DELAYS_MS) {
+      const problem = toProblem(result.error);
+      if (!problem || !(problem.code === "NETWORK" || (problem.code === "SERVICE_UNAVAILABLE" && problem.outcomeUnknown))) break;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      result = await reserve({ input }, { requestPolicy: "network-only" });
+    }
     const problem = toProblem(result.error);
-    if (!problem || problem.code !== "NETWORK") attempt.current = null;
+    // Still unknown: keep the key, so the customer's own retry asks about the same booking.
+    if (!problem || !(problem.code === "NETWORK" || problem.outcomeUnknown)) attempt.current = null;
     if (result.data?.reserve) {
+      if (pass) setPass(null); // the turn is used: a later booking queues again if the room is still on
       navigate(`/reservations/${result.data.reserve.id}`);
       return;
     }
     setFailure(result.error);
     // The map may be behind what the server just told us (a seat taken, seats released).
     if (problem?.code === "SEAT_UNAVAILABLE") refetch({ requestPolicy: "network-only" });
+    // No valid pass (the room was switched on meanwhile, or the turn ended): back to the line.
+    if (problem && PASS_REFUSALS.has(problem.code)) {
+      setPass(null);
+      refetchRoom({ requestPolicy: "network-only" });
+    }
   };
+
+  const roomOn = room.data?.waitingRoom?.enabled === true;
+  const passValid = pass && Date.parse(pass.expiresAt) > Date.now();
+  if (roomOn && screening.onSale && !passValid) {
+    return (
+      <>
+        <Link to="/" className="back">← {t("nav.movies")}</Link>
+        <PageTitle>{t("screening.title", { movie: screening.movie.title })}</PageTitle>
+        <p className="lead">{t("screening.when", { time: dateTime(screening.startsAt), hall: screening.auditorium.name })}</p>
+        <ErrorMessage error={failure} />
+        {session ? (
+          <WaitingRoomPanel screeningId={id} onPass={onPass} onClosed={onClosed} />
+        ) : (
+          <section className="card waiting-room" data-testid="waiting-room">
+            <h2>{t("waiting.title")}</h2>
+            <p className="waiting-seed" lang="ko">{t("waiting.seed")}</p>
+            <Link className="button button-primary wide" to={`/signin?returnTo=${encodeURIComponent(`/screenings/${id}`)}`}>
+              {t("waiting.signIn")}
+            </Link>
+          </section>
+        )}
+      </>
+    );
+  }
 
   return (
     <>
@@ -97,6 +175,7 @@ export function ScreeningPage({ id }: { id: string }) {
         <section className="card checkout" aria-labelledby="checkout-title">
           <h2 id="checkout-title">{t("checkout.title")}</h2>
           {!screening.onSale && <p className="notice">{t("screening.notOnSale")}</p>}
+          {roomOn && passValid && <p className="notice notice-ok" data-testid="your-turn">{t("waiting.yourTurn", { time: dateTime(pass.expiresAt) })}</p>}
           <div aria-live="polite">
             {taken.length > 0 && <p className="notice notice-warn">{t("seat.takenNotice", { seats: taken.join(", ") })}</p>}
           </div>
