@@ -9,13 +9,14 @@ import { INTERNAL_HEADER, signInternalToken, signToken } from "@cinema/platform/
 import { dropDatabase, testInfra } from "../scripts/lib/infra.ts";
 import { startStack, type Stack } from "../scripts/lib/stack.ts";
 import { DATABASE_OWNERS, PROCESS_NAMES } from "../scripts/lib/subgraphs.ts";
+import { flashCrowd, type FlashCrowdResult } from "./flash-crowd.ts";
 import { poolFor, postGraphQL, runClosedLoop, runInterleaved, summarize, warm, type LoadResult, type Outcome } from "./load.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // BENCH_ONLY=reserve,seatmap runs just those scenarios (plus the ceiling, which every ratio needs);
 // for iterating on one path. The table in BENCHMARKS.md should come from a full run.
 const ONLY = (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-const want = (scenario: "direct" | "reserve" | "twogateways" | "contention" | "myreservations" | "seatmap") => !ONLY.length || ONLY.includes(scenario);
+const want = (scenario: "direct" | "reserve" | "twogateways" | "contention" | "flashcrowd" | "myreservations" | "seatmap") => !ONLY.length || ONLY.includes(scenario);
 const prefix = `bench${Date.now().toString(36)}`;
 process.env.JWT_SECRET ??= randomUUID();
 // The benchmark measures throughput, not the gateway's per-user/per-IP limit of reserve (all its
@@ -145,6 +146,7 @@ async function main() {
   const results: LoadResult[] = [];
   let rss: Record<string, number> = {};
   let cpuPerBooking: Record<string, number> = {};
+  let crowd: (FlashCrowdResult & { soldSeats: number; rate: number }) | undefined;
   try {
     const admin = await signToken("bench-staff", "admin");
     const gw = stack.gatewayUrl;
@@ -257,6 +259,18 @@ async function main() {
       await pool.close();
     }
 
+    // 4b. The same flash crowd with the screening's waiting room on (issue 13): 1,000 customers
+    // join the line over WebSocket, the admitted ones book with their pass.
+    if (want("flashcrowd")) {
+      const [roomScreening] = await screenings(stack, admin, 1, 10, 1);
+      const rate = Number(process.env.BENCH_ROOM_RATE ?? 20);
+      await gql(gw, `mutation ($i: SetWaitingRoomInput!) { setWaitingRoom(input: $i) { enabled } }`, { i: { screeningId: roomScreening, enabled: true, ratePerSecond: rate } }, admin);
+      const result = await flashCrowd(gw, roomScreening!);
+      const { screening } = await gql(gw, `query ($id: ID!) { screening(id: $id) { seats { status } } }`, { id: roomScreening });
+      crowd = { ...result, rate, soldSeats: screening.seats.filter((s: { status: string }) => s.status === "SOLD").length };
+      results.push(result.firstAnswer);
+    }
+
     // 5. myReservations of a customer with 50 bookings.
     if (want("myreservations")) {
       const fan = await signToken("bench-fan", "customer");
@@ -292,10 +306,10 @@ async function main() {
     for (const name of DATABASE_OWNERS) await dropDatabase(infra.serverUrl, `${prefix}_${name}`).catch(() => {});
     await infra.stop();
   }
-  report(results, rss, cpuPerBooking);
+  report(results, rss, cpuPerBooking, crowd);
 }
 
-function report(results: LoadResult[], rss: Record<string, number>, cpu: Record<string, number>) {
+function report(results: LoadResult[], rss: Record<string, number>, cpu: Record<string, number>, crowd?: FlashCrowdResult & { soldSeats: number; rate: number }) {
   const ceiling = results[0]!.rps;
   const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix));
   const rows = results.map((r) => `| ${r.name} | ${r.requests} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.ok} | ${r.typedRefusals}${Object.keys(r.refusals).length ? ` (${Object.entries(r.refusals).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""} | ${r.otherErrors} |`);
@@ -314,6 +328,12 @@ function report(results: LoadResult[], rss: Record<string, number>, cpu: Record<
       ? [
           "",
           `Two gateway processes against one (alternating turns, same run): ceiling ${(byName("gateway ceiling, two")!.rps / ceiling).toFixed(2)}×; reserve ${((byName("reserve e2e, two")?.rps ?? 0) / (byName("reserve e2e, one")?.rps || 1)).toFixed(2)}×.`,
+        ]
+      : []),
+    ...(crowd
+      ? [
+          "",
+          `Flash crowd with the waiting room on (${crowd.rate} passes/s): ${crowd.soldSeats} seats sold of 10 in ${crowd.seconds.toFixed(1)} s; buyers' places in line ${crowd.buyerNumbers.join(", ")} (${crowd.admittedAtSellOut} admitted when the last seat sold); time to first answer p99 ${crowd.firstAnswer.p99} ms.`,
         ]
       : []),
     "",

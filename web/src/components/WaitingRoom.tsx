@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "react";
 import { useSubscription } from "urql";
-import { ErrorMessage } from "../errors.tsx";
+import { ErrorMessage, toProblem } from "../errors.tsx";
 import { useI18n, type Translate } from "../i18n.tsx";
 import { WAITING_ROOM_STATUS, type WaitingRoomStatus } from "../queries.ts";
 import { LiveBadge } from "./LiveBadge.tsx";
@@ -18,7 +18,15 @@ function eta(seconds: number, t: Translate): string {
  */
 export function WaitingRoomPanel({ screeningId, onPass, onClosed }: { screeningId: string; onPass: (pass: string, expiresAt: string) => void; onClosed: () => void }) {
   const { t } = useI18n();
-  const [{ data, error }] = useSubscription({ query: WAITING_ROOM_STATUS, variables: { screeningId } });
+  const [{ data, error }, again] = useSubscription({ query: WAITING_ROOM_STATUS, variables: { screeningId } });
+  // Turned away for a moment (load shedding, a restart): come back by itself after a short random
+  // pause, so a crowd does not return all at once. Joining again keeps the place in line.
+  const busy = toProblem(error)?.code === "SERVICE_UNAVAILABLE";
+  useEffect(() => {
+    if (!busy) return;
+    const timer = setTimeout(() => again({ requestPolicy: "network-only" }), 1000 + Math.random() * 2000);
+    return () => clearTimeout(timer);
+  }, [busy, error, again]);
   const status: WaitingRoomStatus | undefined = data?.waitingRoom;
   // How far the line was when we arrived: the progress bar counts from there.
   const start = useRef<number | null>(null);
@@ -37,7 +45,7 @@ export function WaitingRoomPanel({ screeningId, onPass, onClosed }: { screeningI
       </h2>
       <p className="waiting-seed" lang="ko">{t("waiting.seed")}</p>
       <p className="muted">{t("waiting.intro")}</p>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={error} onRetry={() => again({ requestPolicy: "network-only" })} />
       {!status ? (
         <p aria-busy="true">{t("waiting.joining")}</p>
       ) : (

@@ -6,7 +6,7 @@ import { SeatMap } from "../components/SeatMap.tsx";
 import { ErrorMessage } from "../errors.tsx";
 import { useLiveScreening } from "../hooks.ts";
 import { useI18n } from "../i18n.tsx";
-import { ADMIN_DATA, CREATE_AUDITORIUM, REGISTER_MOVIE, SCHEDULE_SCREENING } from "../queries.ts";
+import { ADMIN_DATA, CREATE_AUDITORIUM, REGISTER_MOVIE, SCHEDULE_SCREENING, SET_WAITING_ROOM, WAITING_ROOMS, type WaitingRoom } from "../queries.ts";
 import { Link } from "../router.tsx";
 import { useSession } from "../session.tsx";
 
@@ -195,6 +195,8 @@ function ScreeningForm({ movies, auditoriums, onDone }: { movies: { id: string; 
 
 function Occupancy({ movies }: { movies: { id: string; title: string; screenings: { id: string; startsAt: string; availableSeatCount: number; auditorium: { name: string; capacity: number } }[] }[] }) {
   const { t, dateTime } = useI18n();
+  const [{ data }] = useQuery({ query: WAITING_ROOMS, requestPolicy: "cache-and-network" });
+  const rooms = new Map((data?.waitingRooms ?? []).map((r) => [r.screeningId, r]));
   const rows = movies
     .flatMap((m) => m.screenings.map((s) => ({ ...s, title: m.title })))
     .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
@@ -211,6 +213,7 @@ function Occupancy({ movies }: { movies: { id: string; title: string; screenings
               <th scope="col">{t("common.when")}</th>
               <th scope="col">{t("admin.pickHall")}</th>
               <th scope="col">{t("admin.available")}</th>
+              <th scope="col">{t("admin.waitingRoom")}</th>
               <th scope="col"><span className="visually-hidden">{t("admin.view")}</span></th>
             </tr>
           </thead>
@@ -227,6 +230,7 @@ function Occupancy({ movies }: { movies: { id: string; title: string; screenings
                     <span>{s.availableSeatCount} / {s.auditorium.capacity}</span>
                     <span className="visually-hidden">{t("admin.sold", { sold, capacity: s.auditorium.capacity })}</span>
                   </td>
+                  <td><RoomSwitch screeningId={s.id} room={rooms.get(s.id)} /></td>
                   <td><Link to={`/admin/screenings/${s.id}`}>{t("admin.view")}</Link></td>
                 </tr>
               );
@@ -235,6 +239,36 @@ function Occupancy({ movies }: { movies: { id: string; title: string; screenings
         </table>
       )}
     </section>
+  );
+}
+
+/**
+ * A screening's waiting room: on or off, and the rate passes are handed out at (empty: the
+ * server's default). While on, customers queue for a pass before they may choose seats.
+ */
+function RoomSwitch({ screeningId, room }: { screeningId: string; room: WaitingRoom | undefined }) {
+  const { t } = useI18n();
+  const [result, save] = useMutation(SET_WAITING_ROOM);
+  const current = result.data?.setWaitingRoom ?? room;
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const f = new FormData(event.currentTarget);
+    const rate = String(f.get("rate") ?? "");
+    void save({ input: { screeningId, enabled: f.get("enabled") === "on", ratePerSecond: rate ? Number(rate) : null } });
+  };
+  return (
+    <form className="room-switch" onSubmit={submit} data-room={screeningId}>
+      <label>
+        <input type="checkbox" name="enabled" defaultChecked={current?.enabled ?? false} /> {t("admin.waitingRoomOn")}
+      </label>
+      <label>
+        <span className="visually-hidden">{t("admin.rate")}</span>
+        <input type="number" name="rate" min={0.1} max={10000} step="any" placeholder={t("admin.rate")} title={t("admin.rate")} defaultValue={current?.ratePerSecond ?? ""} />
+      </label>
+      <button type="submit" className="button button-secondary" disabled={result.fetching}>{t("admin.save")}</button>
+      {current?.enabled && <span className="muted">{t("admin.waitingNow", { n: current.waiting })}</span>}
+      <ErrorMessage error={result.error} />
+    </form>
   );
 }
 

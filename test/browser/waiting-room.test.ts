@@ -1,0 +1,95 @@
+// The waiting room in real Chromium against a real stack: staff switch it on from the admin page; a
+// customer opening the screening waits on the waiting page (Korean and English, the seed's message,
+// place in line counting down live, progress, estimated wait), then chooses seats with the pass.
+import { copyFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { repoRoot } from "@cinema/platform/config";
+import { startTestStack, waitFor, type TestStack } from "../harness.ts";
+import { bookableScreening, reserve } from "../fixtures.ts";
+import { launchChromium, screenshot, visit, type Visitor } from "./browser.ts";
+
+let t: TestStack;
+let browser: Browser;
+let baseUrl: string;
+const visitors: Visitor[] = [];
+beforeAll(async () => {
+  [t, browser] = await Promise.all([startTestStack({ envFor: { reservation: { WAITING_ROOM_TICK_MS: "250" } } }), launchChromium()]);
+  baseUrl = t.stack.gatewayUrl.replace(/\/graphql$/, "");
+});
+afterAll(async () => {
+  await Promise.all(visitors.map((v) => v.context.close().catch(() => {})));
+  await browser?.close();
+  await t?.cleanup();
+});
+
+async function visitor(user: string, role: "customer" | "admin" = "customer", locale = "en-US"): Promise<Visitor> {
+  const v = await visit(browser, baseUrl, { token: await t.tokenFor(user, role), locale });
+  visitors.push(v);
+  return v;
+}
+/** The README's screenshots live in docs/screenshots (the test's own copy stays in test-artifacts). */
+function publish(file: string, name: string) {
+  const dir = path.join(repoRoot, "docs", "screenshots");
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(file, path.join(dir, `${name}.png`));
+}
+const JOIN = `mutation ($s: ID!) { joinWaitingRoom(screeningId: $s) { number } }`;
+const SET = `mutation ($i: SetWaitingRoomInput!) { setWaitingRoom(input: $i) { enabled ratePerSecond } }`;
+
+describe("the waiting room in the browser", () => {
+  it("staff switch it on; a customer waits in line (ko/en, live), then books with the pass", async () => {
+    const s = await bookableScreening(t, { rows: 2, seatsPerRow: 8 });
+    const admin = await t.tokenFor("staff", "admin");
+
+    // Staff: the switch in the admin page's occupancy table, a slow rate so a line forms.
+    const staff = await visitor("staff.lee", "admin");
+    await staff.page.goto("/admin");
+    const row = staff.page.locator(`form[data-room="${s.id}"]`);
+    await row.getByLabel("Waiting room on").check();
+    await row.getByPlaceholder("Passes per second").fill("0.1");
+    await row.getByRole("button", { name: "Save" }).click();
+    await row.getByText("0 waiting").waitFor();
+    expect((await t.gql(`query ($s: ID!) { waitingRoom(screeningId: $s) { enabled ratePerSecond } }`, { s: s.id })).data.waitingRoom).toEqual({ enabled: true, ratePerSecond: 0.1 });
+    await screenshot(staff.page, "admin-waiting-room");
+
+    // Without a pass the API refuses, whatever the page shows.
+    expect((await reserve(t, "sneaky", { screeningId: s.id, seats: ["A-1"] })).errors?.[0]?.extensions?.code).toBe("WAITING_ROOM_REQUIRED");
+    // Five customers are ahead in line.
+    for (let i = 0; i < 5; i++) await t.gql(JOIN, { s: s.id }, { token: await t.tokenFor(`ahead-${i}-${randomUUID().slice(0, 6)}`) });
+
+    const { page, problems } = await visitor(`minji-${randomUUID().slice(0, 8)}`, "customer", "ko-KR");
+    await page.goto(`/screenings/${s.id}`);
+    await page.getByTestId("waiting-room").waitFor();
+    await page.getByText("접속자가 많아 기다리셔야 합니다.").waitFor();
+    await page.getByText("대기 번호: 6").waitFor();
+    const position = async () => Number(await page.getByTestId("waiting-position").textContent());
+    expect(await position()).toBeGreaterThanOrEqual(5);
+    expect(await page.locator('[data-seat]').count()).toBe(0); // no seat map before the turn
+    await page.locator('.live-badge[data-live="true"]').waitFor();
+    publish(await screenshot(page, "waiting-room-ko"), "waiting-room-ko");
+    await page.getByRole("button", { name: "언어를 영어로 바꾸기" }).click();
+    await page.getByText("Many customers right now — please wait. (접속자가 많아 기다리셔야 합니다)").waitFor();
+    await page.getByText("Your number: 6").waitFor();
+    publish(await screenshot(page, "waiting-room-en"), "waiting-room-en");
+
+    // The line moves (2 per second): the place counts down live, then the seat map opens.
+    const start = await position();
+    expect((await t.gql(SET, { i: { screeningId: s.id, enabled: true, ratePerSecond: 2 } }, { token: admin })).errors).toBeUndefined();
+    const seen = new Set<number>([start]);
+    await waitFor(async () => {
+      if (await page.getByTestId("waiting-position").count()) seen.add(await position());
+      return page.locator('[data-seat="A-1"]').count();
+    }, { timeoutMs: 20_000, intervalMs: 50 });
+    expect(Math.min(...seen)).toBeLessThan(start); // it counted down on the page, not just jumped to the map
+    await page.getByTestId("your-turn").waitFor();
+
+    await page.locator('[data-seat="A-3"]').click();
+    await page.getByRole("button", { name: /^Pay/ }).click();
+    await page.getByRole("heading", { level: 1, name: "Booking confirmed" }).waitFor();
+    expect(problems).toEqual([]);
+    expect(staff.problems).toEqual([]);
+  }, 90_000);
+});
