@@ -53,7 +53,7 @@ describe("the waiting room in the browser", () => {
     await row.getByRole("button", { name: "Save" }).click();
     await row.getByText("0 waiting").waitFor();
     expect((await t.gql(`query ($s: ID!) { waitingRoom(screeningId: $s) { enabled ratePerSecond } }`, { s: s.id })).data.waitingRoom).toEqual({ enabled: true, ratePerSecond: 0.1 });
-    await screenshot(staff.page, "admin-waiting-room");
+    publish(await screenshot(staff.page, "admin-waiting-room"), "admin-waiting-room");
 
     // Without a pass the API refuses, whatever the page shows.
     expect((await reserve(t, "sneaky", { screeningId: s.id, seats: ["A-1"] })).errors?.[0]?.extensions?.code).toBe("WAITING_ROOM_REQUIRED");
