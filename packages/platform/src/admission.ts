@@ -27,8 +27,8 @@ export function limiterSettings(name: string, defaults: Partial<LimiterSettings>
   return {
     min: Math.min(max, intEnv(`${key}_CONCURRENCY_MIN`, defaults.min ?? 8)),
     max,
-    latencyTargetMs: intEnv(`${key}_LATENCY_TARGET_MS`, defaults.latencyTargetMs ?? 500),
-    queueTimeoutMs: intEnv(`${key}_QUEUE_TIMEOUT_MS`, defaults.queueTimeoutMs ?? 50),
+    latencyTargetMs: intEnv(`${key}_LATENCY_TARGET_MS`, defaults.latencyTargetMs ?? 400),
+    queueTimeoutMs: intEnv(`${key}_QUEUE_TIMEOUT_MS`, defaults.queueTimeoutMs ?? 20),
   };
 }
 
