@@ -10,8 +10,14 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 case "$(uname -s)" in Linux) os=linux ;; Darwin) os=darwin ;; *) echo "with-node.sh: unsupported system $(uname -s)" >&2; exit 1 ;; esac
 case "$(uname -m)" in x86_64) arch=x64 ;; aarch64 | arm64) arch=arm64 ;; *) echo "with-node.sh: unsupported machine $(uname -m)" >&2; exit 1 ;; esac
 package="node-$os-$arch"
-# The newest release of that major (npm view lists every match; the last is the newest).
-version="$(npm view "$package@$major" version --json | node -e 'const v = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log([].concat(v).at(-1))')"
+# The newest release of that major (npm view lists every match, not in order); offline, the newest
+# one fetched before.
+newest='const v = [].concat(JSON.parse(require("fs").readFileSync(0, "utf8") || "[]")); const n = (s) => s.split(".").map(Number); v.sort((a, b) => n(a)[1] - n(b)[1] || n(a)[2] - n(b)[2]); console.log(v.at(-1) ?? "")'
+version="$(npm view "$package@$major" version --json 2>/dev/null | node -e "$newest" || true)"
+if [ -z "$version" ]; then
+  version="$(cd "$root/.local" 2>/dev/null && ls -d "node-$major".* 2>/dev/null | sed 's/^node-//' | sort -V | tail -1 || true)"
+  [ -n "$version" ] || { echo "with-node.sh: cannot reach the npm registry for $package@$major, and none is cached in .local" >&2; exit 1; }
+fi
 dir="$root/.local/node-$version"
 if [ ! -x "$dir/bin/node" ]; then
   echo "fetching Node $version ($package) from the npm registry…" >&2
