@@ -136,17 +136,21 @@ describe("a reserve whose deadline passes mid-saga", () => {
 });
 
 describe("the adaptive admission limit", () => {
-  const settings = { min: 2, max: 4, latencyTargetMs: 50, queueTimeoutMs: 30 };
+  const settings = { min: 2, max: 4, latencyTargetMs: 50, queueTimeoutMs: 20, burstTimeoutMs: 400, intervalMs: 100 };
 
-  it("lets work wait for a slot a moment, then refuses it at once, typed, saying when to come back", async () => {
-    const limiter = new AdaptiveLimiter("test", settings);
+  it("absorbs a burst after quiet; once a queue has stood, refuses at once, typed, saying when to come back", async () => {
+    const limiter = new AdaptiveLimiter("test", { ...settings, latencyTargetMs: 10_000 });
     const held = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire()));
+    // Just after work was admitted at once: a burst, so the fifth waits for a slot.
     const queued = limiter.acquire();
+    await sleep(50);
     held[0]!("ok");
-    const release = await queued; // a slot freed within the wait: admitted
+    const release = await queued;
+    // Nothing admitted at once for longer than the interval: a standing queue, so no waiting.
+    await sleep(150);
     const started = Date.now();
     const refused = await limiter.acquire().catch((err: unknown) => err);
-    expect(Date.now() - started).toBeLessThan(200);
+    expect(Date.now() - started).toBeLessThan(150);
     expect(refused).toMatchObject({ code: "SERVICE_UNAVAILABLE", message: BUSY_MESSAGE, extensions: { retryAfterSeconds: 1, reason: "overload" } });
     release("ok");
     held.slice(1).forEach((r) => r("ok"));

@@ -2,8 +2,10 @@
 // refused at once (typed, with Retry-After) instead of queueing for seconds. An adaptive
 // concurrency limit in the style of Netflix's concurrency-limits AIMD: the limit grows by one for
 // each answer within the latency target while it is in use, and shrinks by a tenth for one slower
-// than the target, a timeout or a failure; work beyond the limit waits at most `queueTimeoutMs`
-// for a slot (queue-time shedding) and is then refused. Hand-written because npm has no maintained
+// than the target, a timeout or a failure. Work beyond the limit waits for a slot, CoDel-like:
+// up to `burstTimeoutMs` while work was still being admitted at once within the last
+// `intervalMs` (a burst after quiet, absorbed), only `queueTimeoutMs` once a queue has stood for
+// a whole interval (overload: the excess is refused at once). Hand-written because npm has no maintained
 // adaptive limiter (overload-protection and toobusy-js watch event-loop lag, which says nothing
 // about a saturated database or subgraph behind this process); the whole algorithm is below.
 import { intEnv } from "./config.ts";
@@ -16,11 +18,17 @@ export interface LimiterSettings {
   max: number;
   /** An answer slower than this is a sign of saturation. */
   latencyTargetMs: number;
-  /** Longest wait for a slot; past it the request is refused. */
+  /** Longest wait for a slot once a queue has stood for a whole interval; past it the request is refused. */
   queueTimeoutMs: number;
+  /** Longest wait for a slot during a burst (work was admitted at once within the last interval). */
+  burstTimeoutMs: number;
+  intervalMs: number;
 }
 
-/** From the environment, e.g. RESERVATION_CONCURRENCY_MIN, RESERVATION_LATENCY_TARGET_MS, RESERVATION_QUEUE_TIMEOUT_MS. */
+/**
+ * From the environment, e.g. RESERVATION_CONCURRENCY_MIN, RESERVATION_LATENCY_TARGET_MS,
+ * RESERVATION_QUEUE_TIMEOUT_MS, RESERVATION_BURST_TIMEOUT_MS.
+ */
 export function limiterSettings(name: string, defaults: Partial<LimiterSettings> & { max: number }): LimiterSettings {
   const key = name.toUpperCase();
   const max = intEnv(`${key}_CONCURRENCY_MAX`, defaults.max);
@@ -29,6 +37,8 @@ export function limiterSettings(name: string, defaults: Partial<LimiterSettings>
     max,
     latencyTargetMs: intEnv(`${key}_LATENCY_TARGET_MS`, defaults.latencyTargetMs ?? 400),
     queueTimeoutMs: intEnv(`${key}_QUEUE_TIMEOUT_MS`, defaults.queueTimeoutMs ?? 20),
+    burstTimeoutMs: intEnv(`${key}_BURST_TIMEOUT_MS`, defaults.burstTimeoutMs ?? 500),
+    intervalMs: defaults.intervalMs ?? 100,
   };
 }
 
@@ -44,6 +54,8 @@ interface Waiter {
 export class AdaptiveLimiter {
   private limit: number;
   private inFlight = 0;
+  /** When work last got a slot without waiting. */
+  private lastAdmittedAtOnce = 0;
   private readonly waiting: Waiter[] = [];
   private readonly settings: LimiterSettings;
   readonly name: string;
@@ -65,7 +77,9 @@ export class AdaptiveLimiter {
    */
   async acquire(): Promise<Release> {
     if (this.inFlight >= Math.floor(this.limit)) {
-      if (this.settings.queueTimeoutMs <= 0) throw this.refuse();
+      const standingQueue = Date.now() - this.lastAdmittedAtOnce > this.settings.intervalMs;
+      const waitMs = standingQueue ? this.settings.queueTimeoutMs : this.settings.burstTimeoutMs;
+      if (waitMs <= 0) throw this.refuse();
       await new Promise<void>((resolve, reject) => {
         const waiter: Waiter = {
           admit: () => {
@@ -75,12 +89,13 @@ export class AdaptiveLimiter {
           timer: setTimeout(() => {
             this.waiting.splice(this.waiting.indexOf(waiter), 1);
             reject(this.refuse());
-          }, this.settings.queueTimeoutMs),
+          }, waitMs),
         };
         this.waiting.push(waiter);
       });
     } else {
       this.inFlight++;
+      this.lastAdmittedAtOnce = Date.now();
     }
     const started = Date.now();
     let released = false;

@@ -30,10 +30,10 @@ export interface ReserveDeps extends SagaPorts {
  * Admission of sagas in this process (they share a small database pool and the other subgraphs'
  * bulkheads): at most RESERVE_CONCURRENCY_MAX (32) at once, fewer while sagas answer slower than
  * RESERVE_LATENCY_TARGET_MS (adaptive, platform admission.ts); a request waits at most
- * RESERVE_QUEUE_TIMEOUT_MS for a slot and is then refused at once as busy, before anything is
- * written, rather than queueing for seconds.
+ * RESERVE_QUEUE_TIMEOUT_MS (RESERVE_BURST_TIMEOUT_MS in a burst after quiet) for a slot and is
+ * then refused at once as busy, before anything is written, rather than queueing for seconds.
  */
-const sagas = new AdaptiveLimiter("reserve", limiterSettings("reserve", { max: 32, latencyTargetMs: 1_000, queueTimeoutMs: 500 }));
+const sagas = new AdaptiveLimiter("reserve", limiterSettings("reserve", { max: 32, latencyTargetMs: 1_000, queueTimeoutMs: 100, burstTimeoutMs: 1_000 }));
 
 export async function reserve(deps: ReserveDeps, customerId: string, input: ReserveInput): Promise<Reservation> {
   // Seats known to be someone else's are refused before anything is written (taken-seats.ts),
