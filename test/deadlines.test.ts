@@ -1,11 +1,10 @@
-// Deadlines on every hop and admission control (issue 13): a frozen subgraph (SIGSTOP) is answered
+// Deadlines on every hop (issue 13): a frozen subgraph (SIGSTOP) is answered
 // typed within the operation's deadline and, once the gateway's breaker is open, at once, while
 // queries that do not need it go on; a spent budget is refused by a subgraph without doing the
 // work; a `reserve` whose deadline passes mid-saga still ends in an outcome a repeat gets back.
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdaptiveLimiter } from "@cinema/platform/admission";
 import { internalIdentityHeaders } from "@cinema/platform/auth";
 import { DEADLINE_HEADER } from "@cinema/platform/deadline";
 import { BUSY_MESSAGE } from "@cinema/platform/errors";
@@ -132,42 +131,5 @@ describe("a reserve whose deadline passes mid-saga", () => {
     // Nothing charged for it, and the seat is free again.
     await waitFor(async () => (await t.sql("payment", `SELECT count(*)::int AS n FROM payment WHERE reservation_id = $1 AND status = 'CAPTURED'`, [booking.id]))[0].n === 0, { timeoutMs: 15_000, intervalMs: 500 });
     await waitFor(async () => (await seatStatuses(t, s.id))["A-1"] === "AVAILABLE", { timeoutMs: 15_000, intervalMs: 500 });
-  });
-});
-
-describe("the adaptive admission limit", () => {
-  const settings = { min: 2, max: 4, latencyTargetMs: 50, queueTimeoutMs: 20, burstTimeoutMs: 400, intervalMs: 100 };
-
-  it("absorbs a burst after quiet; once a queue has stood, refuses at once, typed, saying when to come back", async () => {
-    const limiter = new AdaptiveLimiter("test", { ...settings, latencyTargetMs: 10_000 });
-    const held = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire()));
-    // Just after work was admitted at once: a burst, so the fifth waits for a slot.
-    const queued = limiter.acquire();
-    await sleep(50);
-    held[0]!("ok");
-    const release = await queued;
-    // Nothing admitted at once for longer than the interval: a standing queue, so no waiting.
-    await sleep(150);
-    const started = Date.now();
-    const refused = await limiter.acquire().catch((err: unknown) => err);
-    expect(Date.now() - started).toBeLessThan(150);
-    expect(refused).toMatchObject({ code: "SERVICE_UNAVAILABLE", message: BUSY_MESSAGE, extensions: { retryAfterSeconds: 1, reason: "overload" } });
-    release("ok");
-    held.slice(1).forEach((r) => r("ok"));
-  });
-
-  it("shrinks while answers are slower than the target and grows back while they are fast", async () => {
-    const limiter = new AdaptiveLimiter("test", settings);
-    for (let i = 0; i < 10; i++) {
-      const release = await limiter.acquire();
-      await sleep(60);
-      release("ok");
-    }
-    expect(limiter.state().limit).toBe(settings.min);
-    for (let i = 0; i < 10; i++) {
-      const releases = await Promise.all([limiter.acquire(), limiter.acquire()]);
-      releases.forEach((r) => r("ok"));
-    }
-    expect(limiter.state().limit).toBe(settings.max);
   });
 });

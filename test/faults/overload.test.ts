@@ -58,10 +58,12 @@ async function book(n: number): Promise<Answer> {
   }
 }
 
-const p99 = (values: number[]) => {
+const percentile = (q: number) => (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0;
 };
+const p50 = percentile(0.5);
+const p99 = percentile(0.99);
 
 /** The answers as the fault suite's table and invariant check take them. */
 function asLoadStats(answers: Answer[], durationMs: number): LoadStats {
@@ -136,7 +138,9 @@ describe("overload", () => {
       refused: refused.length,
       goodputPerSecond: Number(goodput.toFixed(1)),
       goodputShare: Number((goodput / capacity).toFixed(2)),
+      refusalP50Ms: p50(refused.map((a) => a.ms)),
       refusalP99Ms: p99(refused.map((a) => a.ms)),
+      acceptedP50Ms: p50(accepted.map((a) => a.ms)),
       acceptedP99Ms: p99(accepted.map((a) => a.ms)),
       refusalsWithRetryAfter: refused.filter((a) => a.retryAfter !== null).length,
       refusalCauses: refused.reduce<Record<string, number>>((n, a) => ({ ...n, [a.cause ?? "?"]: (n[a.cause ?? "?"] ?? 0) + 1 }), {}),

@@ -2,10 +2,10 @@
 // refused at once (typed, with Retry-After) instead of queueing for seconds. An adaptive
 // concurrency limit in the style of Netflix's concurrency-limits AIMD: the limit grows by one for
 // each answer within the latency target while it is in use, and shrinks by a tenth for one slower
-// than the target, a timeout or a failure. Work beyond the limit waits for a slot, CoDel-like:
-// up to `burstTimeoutMs` while work was still being admitted at once within the last
-// `intervalMs` (a burst after quiet, absorbed), only `queueTimeoutMs` once a queue has stood for
-// a whole interval (overload: the excess is refused at once). Hand-written because npm has no maintained
+// than the target, a timeout or a failure. Work beyond the limit waits for a slot: up to
+// `burstTimeoutMs` after a quiet spell (a burst is absorbed), only `queueTimeoutMs` while the
+// limiter has refused work within the last `overloadMemoryMs` (sustained overload: the excess is
+// refused at once, as CoDel drops from a standing queue). Hand-written because npm has no maintained
 // adaptive limiter (overload-protection and toobusy-js watch event-loop lag, which says nothing
 // about a saturated database or subgraph behind this process); the whole algorithm is below.
 import { intEnv } from "./config.ts";
@@ -18,11 +18,11 @@ export interface LimiterSettings {
   max: number;
   /** An answer slower than this is a sign of saturation. */
   latencyTargetMs: number;
-  /** Longest wait for a slot once a queue has stood for a whole interval; past it the request is refused. */
+  /** Longest wait for a slot while overloaded (a refusal within overloadMemoryMs); past it the request is refused. */
   queueTimeoutMs: number;
-  /** Longest wait for a slot during a burst (work was admitted at once within the last interval). */
+  /** Longest wait for a slot otherwise (a burst after quiet). */
   burstTimeoutMs: number;
-  intervalMs: number;
+  overloadMemoryMs: number;
 }
 
 /**
@@ -33,12 +33,12 @@ export function limiterSettings(name: string, defaults: Partial<LimiterSettings>
   const key = name.toUpperCase();
   const max = intEnv(`${key}_CONCURRENCY_MAX`, defaults.max);
   return {
-    min: Math.min(max, intEnv(`${key}_CONCURRENCY_MIN`, defaults.min ?? 8)),
+    min: Math.min(max, intEnv(`${key}_CONCURRENCY_MIN`, defaults.min ?? 4)),
     max,
-    latencyTargetMs: intEnv(`${key}_LATENCY_TARGET_MS`, defaults.latencyTargetMs ?? 400),
+    latencyTargetMs: intEnv(`${key}_LATENCY_TARGET_MS`, defaults.latencyTargetMs ?? 300),
     queueTimeoutMs: intEnv(`${key}_QUEUE_TIMEOUT_MS`, defaults.queueTimeoutMs ?? 20),
     burstTimeoutMs: intEnv(`${key}_BURST_TIMEOUT_MS`, defaults.burstTimeoutMs ?? 500),
-    intervalMs: defaults.intervalMs ?? 100,
+    overloadMemoryMs: defaults.overloadMemoryMs ?? 1_000,
   };
 }
 
@@ -54,8 +54,8 @@ interface Waiter {
 export class AdaptiveLimiter {
   private limit: number;
   private inFlight = 0;
-  /** When work last got a slot without waiting. */
-  private lastAdmittedAtOnce = 0;
+  /** When work was last refused. */
+  private lastRefusedAt = -Infinity;
   private readonly waiting: Waiter[] = [];
   private readonly settings: LimiterSettings;
   readonly name: string;
@@ -77,8 +77,8 @@ export class AdaptiveLimiter {
    */
   async acquire(): Promise<Release> {
     if (this.inFlight >= Math.floor(this.limit)) {
-      const standingQueue = Date.now() - this.lastAdmittedAtOnce > this.settings.intervalMs;
-      const waitMs = standingQueue ? this.settings.queueTimeoutMs : this.settings.burstTimeoutMs;
+      const overloaded = Date.now() - this.lastRefusedAt < this.settings.overloadMemoryMs;
+      const waitMs = overloaded ? this.settings.queueTimeoutMs : this.settings.burstTimeoutMs;
       if (waitMs <= 0) throw this.refuse();
       await new Promise<void>((resolve, reject) => {
         const waiter: Waiter = {
@@ -95,7 +95,6 @@ export class AdaptiveLimiter {
       });
     } else {
       this.inFlight++;
-      this.lastAdmittedAtOnce = Date.now();
     }
     const started = Date.now();
     let released = false;
@@ -124,6 +123,7 @@ export class AdaptiveLimiter {
   }
 
   private refuse() {
+    this.lastRefusedAt = Date.now();
     countShed(this.name, "overload");
     return busy({ dependency: this.name, reason: "overload" });
   }
