@@ -21,6 +21,9 @@ export interface FlashCrowdResult {
   /** How many had been admitted when the last seat sold. */
   admittedAtSellOut: number;
   seconds: number;
+  /** p50/p99 ms from arrival until the socket was acknowledged (the part before any waiting-room work). */
+  connectedP50: number;
+  connectedP99: number;
 }
 
 
@@ -29,15 +32,20 @@ export async function flashCrowd(gatewayUrl: string, screeningId: string, custom
   const tokens = await Promise.all(Array.from({ length: customers }, (_, i) => signToken(`crowd-${i}`, "customer")));
   const clients: Client[] = [];
   const firstAnswers: Outcome[] = [];
+  const connected: number[] = [];
   const buyers: number[] = [];
   let admitted = 0;
   let admittedAtSellOut = 0;
   let soldOut = false;
   let finish: () => void = () => {};
   const over = new Promise<void>((resolve) => (finish = resolve));
-  const post = async (query: string, variables: Record<string, unknown>, token: string) => {
-    const res = await fetch(gatewayUrl, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-    return (await res.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] };
+  const post = async (query: string, variables: Record<string, unknown>, token: string): Promise<{ data?: any; errors?: { extensions?: { code?: string } }[] }> => {
+    try {
+      const res = await fetch(gatewayUrl, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+      return (await res.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] };
+    } catch {
+      return { errors: [{ extensions: { code: "NETWORK" } }] };
+    }
   };
 
   // An admitted customer: the seat map, then a free seat with the pass (again if someone was faster).
@@ -71,7 +79,7 @@ export async function flashCrowd(gatewayUrl: string, screeningId: string, custom
         answered = true;
         firstAnswers.push({ kind, ms: performance.now() - started });
       };
-      const client = createClient({ url: gatewayUrl.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 3, lazy: false });
+      const client = createClient({ url: gatewayUrl.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 3, lazy: false, on: { connected: () => void connected.push(performance.now() - started) } });
       clients.push(client);
       let retries = 0;
       const subscribe = () =>
@@ -104,5 +112,9 @@ export async function flashCrowd(gatewayUrl: string, screeningId: string, custom
   for (let i = firstAnswers.length; i < customers; i++) firstAnswers.push({ kind: "error", ms: seconds * 1000 });
   await Promise.all(clients.map((c) => c.dispose()));
   buyers.sort((a, b) => a - b);
-  return { firstAnswer: summarize(`flash crowd, waiting room on: first answer (${customers} customers, 10 seats)`, firstAnswers, seconds), sold: buyers.length, buyerNumbers: buyers, admittedAtSellOut, seconds };
+  connected.sort((a, b) => a - b);
+  const at = (p: number) => Math.round(connected[Math.min(connected.length - 1, Math.floor(p * connected.length))] ?? 0);
+  return {
+    connectedP50: at(0.5),
+    connectedP99: at(0.99), firstAnswer: summarize(`flash crowd, waiting room on: first answer (${customers} customers, 10 seats)`, firstAnswers, seconds), sold: buyers.length, buyerNumbers: buyers, admittedAtSellOut, seconds };
 }

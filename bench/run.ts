@@ -333,7 +333,7 @@ function report(results: LoadResult[], rss: Record<string, number>, cpu: Record<
     ...(crowd
       ? [
           "",
-          `Flash crowd with the waiting room on (${crowd.rate} passes/s): ${crowd.soldSeats} seats sold of 10 in ${crowd.seconds.toFixed(1)} s; buyers' places in line ${crowd.buyerNumbers.join(", ")} (${crowd.admittedAtSellOut} admitted when the last seat sold); time to first answer p99 ${crowd.firstAnswer.p99} ms.`,
+          `Flash crowd with the waiting room on (${crowd.rate} passes/s): ${crowd.soldSeats} seats sold of 10 in ${crowd.seconds.toFixed(1)} s; buyers' places in line ${crowd.buyerNumbers.join(", ")} (${crowd.admittedAtSellOut} admitted when the last seat sold); time to first answer p99 ${crowd.firstAnswer.p99} ms (sockets acknowledged: p50 ${crowd.connectedP50} ms, p99 ${crowd.connectedP99} ms after arrival).`,
         ]
       : []),
     "",

@@ -10,7 +10,8 @@ import { WebSocketServer } from "ws";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { internalIdentityHeaders, requireUser, viewerFromHeader, type Viewer } from "@cinema/platform/auth";
 import { eventsPrefix } from "@cinema/platform/config";
-import { AppError, ErrorCode, badInput, forbidden, formatError, notFound, serviceUnavailable } from "@cinema/platform/errors";
+import { AppError, ErrorCode, badInput, busy, forbidden, formatError, notFound, serviceUnavailable } from "@cinema/platform/errors";
+import { intEnv } from "@cinema/platform/config";
 import { liveMypageSubject, liveSeatsSubject, type SeatMapChange } from "@cinema/platform/events";
 import { logger } from "@cinema/platform/logger";
 import { liveWaitingRoomSubject } from "@cinema/platform/waiting-room";
@@ -66,6 +67,10 @@ export interface SubscriptionDeps {
   reservationUrl?: () => string | undefined;
 }
 
+/** waitingRoom joins under way at this gateway, and how many may be (WAITING_ROOM_JOINS_IN_FLIGHT, 64). */
+let joining = 0;
+const maxJoining = intEnv("WAITING_ROOM_JOINS_IN_FLIGHT", 64);
+
 /** The API schema with resolvers on the Subscription fields; everything else stays unresolvable here. */
 export function subscriptionSchema(
   apiSchema: GraphQLSchema,
@@ -115,14 +120,21 @@ export function subscriptionSchema(
         waitingRoom: {
           subscribe: async (_: unknown, { screeningId }: { screeningId: string }, { viewer }: SubscriptionContext) => {
             const user = requireUser(viewer);
+            // A crowd arriving at once: beyond WAITING_ROOM_JOINS_IN_FLIGHT joins under way, the
+            // rest are told at once to come back in a moment (the web app does, by itself),
+            // instead of all waiting behind each other for their place.
+            if (joining >= maxJoining) throw busy({ dependency: "waiting-room", reason: "overload" });
             // Subscribe before joining, so a tick in between is not missed.
             const sub = nc.subscribe(liveWaitingRoomSubject(prefix, subjectToken(screeningId, "screeningId")));
             const join = () => joinWaitingRoom(reservationUrl(), screeningId, user);
+            joining++;
             try {
               return waitingRoomFeed(sub, await join(), join);
             } catch (err) {
               sub.unsubscribe();
               throw err;
+            } finally {
+              joining--;
             }
           },
           resolve: payload,
@@ -179,7 +191,7 @@ async function joinWaitingRoom(url: string | undefined, screeningId: string, vie
 async function askAs<T>(url: string | undefined, query: string, variables: Record<string, unknown>, viewer: Viewer, what: string): Promise<T | null | undefined> {
   const unavailable = () => serviceUnavailable(`${what} is not available right now; please try again shortly.`);
   if (!url) throw unavailable();
-  let body: { data?: T | null; errors?: { message: string; extensions?: { code?: string } }[] };
+  let body: { data?: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
   try {
     const res = await fetch(url, {
       method: "POST",
@@ -194,8 +206,9 @@ async function askAs<T>(url: string | undefined, query: string, variables: Recor
   }
   const error = body.errors?.[0];
   if (error) {
-    const code = error.extensions?.code as ErrorCode | undefined;
-    if (code && code in ErrorCode && code !== ErrorCode.INTERNAL_SERVER_ERROR) throw new AppError(code, error.message);
+    const { code, ...extensions } = (error.extensions ?? {}) as { code?: ErrorCode } & Record<string, unknown>;
+    // Typed refusals pass through with their details (e.g. retryAfterSeconds of a shed request).
+    if (code && code in ErrorCode && code !== ErrorCode.INTERNAL_SERVER_ERROR) throw new AppError(code, error.message, extensions);
     logger.warn({ error, what }, "subgraph refused a subscription's request");
     throw unavailable();
   }
@@ -209,6 +222,7 @@ async function askAs<T>(url: string | undefined, query: string, variables: Recor
 export function serveSubscriptions(httpServer: http.Server, schema: () => GraphQLSchema | undefined, limits: QueryLimits = queryLimits()): Disposable {
   const wss = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 100 * 1024 }); // as HTTP's body limit (ws allows 100 MiB)
   const rules = allRules(limits);
+  const validDocuments = new WeakMap<GraphQLSchema, Map<string, DocumentNode>>();
   return useServer<Record<string, unknown>, SubscriptionContext>(
     {
       // Same rules as HTTP: no token is anonymous, a bad one is refused (here: the whole socket).
@@ -227,14 +241,22 @@ export function serveSubscriptions(httpServer: http.Server, schema: () => GraphQ
       onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const current = schema();
         if (!current) return [serviceUnavailable("The gateway is starting; please try again shortly.")];
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: limits.maxTokens });
-        } catch (err) {
-          return [withCode(err as GraphQLError, "GRAPHQL_PARSE_FAILED")];
+        // A crowd sends the same document thousands of times (the waiting room): parsed and
+        // validated once per schema, then reused. Only valid documents are kept, bounded.
+        let document = validDocuments.get(current)?.get(payload.query);
+        if (!document) {
+          try {
+            document = parse(payload.query, { maxTokens: limits.maxTokens });
+          } catch (err) {
+            return [withCode(err as GraphQLError, "GRAPHQL_PARSE_FAILED")];
+          }
+          const invalid = validate(current, document, rules);
+          if (invalid.length > 0) return invalid.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
+          let known = validDocuments.get(current);
+          if (!known) validDocuments.set(current, (known = new Map()));
+          if (known.size >= 1000) known.clear();
+          known.set(payload.query, document);
         }
-        const invalid = validate(current, document, rules);
-        if (invalid.length > 0) return invalid.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [badInput("operationName", "Name the operation to run (operationName).")];
         if (operation.operation !== "subscription") {

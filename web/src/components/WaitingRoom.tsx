@@ -43,7 +43,7 @@ export function WaitingRoomPanel({ screeningId, onPass, onClosed }: { screeningI
       <h2 id="waiting-title">
         {t("waiting.title")} <LiveBadge />
       </h2>
-      <p className="waiting-seed" lang="ko">{t("waiting.seed")}</p>
+      <p className="waiting-seed">{t("waiting.seed")}</p>
       <p className="muted">{t("waiting.intro")}</p>
       <ErrorMessage error={error} onRetry={() => again({ requestPolicy: "network-only" })} />
       {!status ? (

@@ -148,7 +148,7 @@ export function ScreeningPage({ id }: { id: string }) {
         ) : (
           <section className="card waiting-room" data-testid="waiting-room">
             <h2>{t("waiting.title")}</h2>
-            <p className="waiting-seed" lang="ko">{t("waiting.seed")}</p>
+            <p className="waiting-seed">{t("waiting.seed")}</p>
             <Link className="button button-primary wide" to={`/signin?returnTo=${encodeURIComponent(`/screenings/${id}`)}`}>
               {t("waiting.signIn")}
             </Link>
