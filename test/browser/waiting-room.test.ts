@@ -1,12 +1,9 @@
 // The waiting room in real Chromium against a real stack: staff switch it on from the admin page; a
 // customer opening the screening waits on the waiting page (Korean and English, the seed's message,
 // place in line counting down live, progress, estimated wait), then chooses seats with the pass.
-import { copyFileSync, mkdirSync } from "node:fs";
-import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { repoRoot } from "@cinema/platform/config";
 import { startTestStack, waitFor, type TestStack } from "../harness.ts";
 import { bookableScreening, reserve } from "../fixtures.ts";
 import { launchChromium, screenshot, visit, type Visitor } from "./browser.ts";
@@ -30,12 +27,6 @@ async function visitor(user: string, role: "customer" | "admin" = "customer", lo
   visitors.push(v);
   return v;
 }
-/** The README's screenshots live in docs/screenshots (the test's own copy stays in test-artifacts). */
-function publish(file: string, name: string) {
-  const dir = path.join(repoRoot, "docs", "screenshots");
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(file, path.join(dir, `${name}.png`));
-}
 const JOIN = `mutation ($s: ID!) { joinWaitingRoom(screeningId: $s) { number } }`;
 const SET = `mutation ($i: SetWaitingRoomInput!) { setWaitingRoom(input: $i) { enabled ratePerSecond } }`;
 
@@ -53,7 +44,7 @@ describe("the waiting room in the browser", () => {
     await row.getByRole("button", { name: "Save" }).click();
     await row.getByText("0 waiting").waitFor();
     expect((await t.gql(`query ($s: ID!) { waitingRoom(screeningId: $s) { enabled ratePerSecond } }`, { s: s.id })).data.waitingRoom).toEqual({ enabled: true, ratePerSecond: 0.1 });
-    publish(await screenshot(staff.page, "admin-waiting-room"), "admin-waiting-room");
+    await screenshot(staff.page, "admin-waiting-room");
 
     // Without a pass the API refuses, whatever the page shows.
     expect((await reserve(t, "sneaky", { screeningId: s.id, seats: ["A-1"] })).errors?.[0]?.extensions?.code).toBe("WAITING_ROOM_REQUIRED");
@@ -69,11 +60,11 @@ describe("the waiting room in the browser", () => {
     expect(await position()).toBeGreaterThanOrEqual(5);
     expect(await page.locator('[data-seat]').count()).toBe(0); // no seat map before the turn
     await page.locator('.live-badge[data-live="true"]').waitFor();
-    publish(await screenshot(page, "waiting-room-ko"), "waiting-room-ko");
+    await screenshot(page, "waiting-room-ko");
     await page.getByRole("button", { name: "언어를 영어로 바꾸기" }).click();
     await page.getByText("Many customers right now — please wait. (접속자가 많아 기다리셔야 합니다)").waitFor();
     await page.getByText("Your number: 6").waitFor();
-    publish(await screenshot(page, "waiting-room-en"), "waiting-room-en");
+    await screenshot(page, "waiting-room-en");
 
     // The line moves (2 per second): the place counts down live, then the seat map opens.
     const start = await position();
