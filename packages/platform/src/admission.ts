@@ -5,7 +5,9 @@
 // than the target, a timeout or a failure. Work beyond the limit waits for a slot: up to
 // `burstTimeoutMs` after a quiet spell (a burst is absorbed), only `queueTimeoutMs` while the
 // limiter has refused work within the last `overloadMemoryMs` (sustained overload: the excess is
-// refused at once, as CoDel drops from a standing queue). Hand-written because npm has no maintained
+// refused at once, as CoDel drops from a standing queue). Work whose predicted wait (its place in
+// the queue × the mean latency ÷ the limit) is longer than it may wait is refused at once rather
+// than after waiting in vain. Hand-written because npm has no maintained
 // adaptive limiter (overload-protection and toobusy-js watch event-loop lag, which says nothing
 // about a saturated database or subgraph behind this process); the whole algorithm is below.
 import { intEnv } from "./config.ts";
@@ -33,7 +35,7 @@ export function limiterSettings(name: string, defaults: Partial<LimiterSettings>
   const key = name.toUpperCase();
   const max = intEnv(`${key}_CONCURRENCY_MAX`, defaults.max);
   return {
-    min: Math.min(max, intEnv(`${key}_CONCURRENCY_MIN`, defaults.min ?? 4)),
+    min: Math.min(max, intEnv(`${key}_CONCURRENCY_MIN`, defaults.min ?? 8)),
     max,
     latencyTargetMs: intEnv(`${key}_LATENCY_TARGET_MS`, defaults.latencyTargetMs ?? 300),
     queueTimeoutMs: intEnv(`${key}_QUEUE_TIMEOUT_MS`, defaults.queueTimeoutMs ?? 20),
@@ -56,6 +58,8 @@ export class AdaptiveLimiter {
   private inFlight = 0;
   /** When work was last refused. */
   private lastRefusedAt = -Infinity;
+  /** Moving average of admitted work's latency (ms). */
+  private meanLatencyMs = 0;
   private readonly waiting: Waiter[] = [];
   private readonly settings: LimiterSettings;
   readonly name: string;
@@ -79,7 +83,8 @@ export class AdaptiveLimiter {
     if (this.inFlight >= Math.floor(this.limit)) {
       const overloaded = Date.now() - this.lastRefusedAt < this.settings.overloadMemoryMs;
       const waitMs = overloaded ? this.settings.queueTimeoutMs : this.settings.burstTimeoutMs;
-      if (waitMs <= 0) throw this.refuse();
+      const predictedWaitMs = ((this.waiting.length + 1) * this.meanLatencyMs) / Math.max(1, Math.floor(this.limit));
+      if (waitMs <= 0 || predictedWaitMs > waitMs) throw this.refuse();
       await new Promise<void>((resolve, reject) => {
         const waiter: Waiter = {
           admit: () => {
@@ -109,6 +114,7 @@ export class AdaptiveLimiter {
 
   private adapt(outcome: Outcome, latencyMs: number) {
     if (outcome === "ignore") return;
+    this.meanLatencyMs = this.meanLatencyMs === 0 ? latencyMs : 0.9 * this.meanLatencyMs + 0.1 * latencyMs;
     const { min, max, latencyTargetMs } = this.settings;
     if (outcome === "dropped" || latencyMs > latencyTargetMs) this.limit = Math.max(min, this.limit * 0.9);
     // Grow only while the limit is what holds work back (at least half of it in use).
