@@ -39,7 +39,7 @@ export function limiterSettings(name: string, defaults: Partial<LimiterSettings>
     max,
     latencyTargetMs: intEnv(`${key}_LATENCY_TARGET_MS`, defaults.latencyTargetMs ?? 300),
     queueTimeoutMs: intEnv(`${key}_QUEUE_TIMEOUT_MS`, defaults.queueTimeoutMs ?? 20),
-    burstTimeoutMs: intEnv(`${key}_BURST_TIMEOUT_MS`, defaults.burstTimeoutMs ?? 500),
+    burstTimeoutMs: intEnv(`${key}_BURST_TIMEOUT_MS`, defaults.burstTimeoutMs ?? 250),
     overloadMemoryMs: defaults.overloadMemoryMs ?? 1_000,
   };
 }
