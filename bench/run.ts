@@ -25,14 +25,22 @@ process.env.RESERVE_RATE_PER_MINUTE ??= "0";
 process.env.RESERVE_RATE_PER_IP_PER_MINUTE ??= "0";
 
 async function gql<T = any>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length) throw new Error(`bench setup: ${body.errors.map((e) => e.message).join("; ")}`);
-  return body.data!;
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { retryAfterSeconds?: number } }[] };
+    // Set-up turned away by load shedding (the machine busy with the last scenario): come back when told.
+    const retryAfter = body.errors?.[0]?.extensions?.retryAfterSeconds;
+    if (typeof retryAfter === "number" && attempt < 10) {
+      await new Promise((r) => setTimeout(r, retryAfter * 1000));
+      continue;
+    }
+    if (body.errors?.length) throw new Error(`bench setup: ${body.errors.map((e) => e.message).join("; ")}`);
+    return body.data!;
+  }
 }
 
 /** A movie, a hall of rows × seatsPerRow and `count` screenings in it, a day apart, seat maps built. */
