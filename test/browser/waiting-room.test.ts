@@ -83,4 +83,30 @@ describe("the waiting room in the browser", () => {
     expect(problems).toEqual([]);
     expect(staff.problems).toEqual([]);
   }, 90_000);
+
+  it("repeats a booking whose answer was lost with the SAME idempotency key, and gets the first outcome", async () => {
+    const s = await bookableScreening(t, { rows: 1, seatsPerRow: 8 });
+    const customer = `jiho-${randomUUID().slice(0, 8)}`;
+    const { page, problems } = await visitor(customer);
+    // The first reserve reaches the server (which books) but its answer never reaches the page.
+    const keys: string[] = [];
+    await page.route("**/graphql", async (route) => {
+      const body = route.request().postDataJSON() as { operationName?: string; variables?: { input?: { idempotencyKey?: string } } } | null;
+      if (body?.operationName !== "Reserve") return route.continue();
+      keys.push(body.variables!.input!.idempotencyKey!);
+      if (keys.length > 1) return route.continue();
+      await route.fetch();
+      await route.abort("failed");
+    });
+    await page.goto(`/screenings/${s.id}`);
+    await page.locator('[data-seat="A-2"]').click();
+    await page.getByRole("button", { name: /^Pay/ }).click();
+    await page.getByRole("heading", { level: 1, name: "Booking confirmed" }).waitFor();
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    // One booking, charged once: the repeat was answered with the first request's outcome.
+    const mine = await t.sql("reservation", `SELECT status FROM reservation WHERE customer_id = $1`, [customer]);
+    expect(mine).toEqual([{ status: "CONFIRMED" }]);
+    expect(problems.filter((p) => !/ERR_FAILED/.test(p))).toEqual([]);
+  });
 });
