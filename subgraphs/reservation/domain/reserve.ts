@@ -229,7 +229,8 @@ function asRefusal(err: unknown): AppError {
  * first request's outcome, waiting for it while it is still running.
  */
 async function replay(deps: ReserveDeps, customerId: string, input: ReserveInput): Promise<Reservation> {
-  const deadline = Date.now() + intEnv("RESERVE_REPLAY_WAIT_MS", 15_000);
+  // Within the caller's deadline (with a moment to answer in), so it hears "still being processed".
+  const deadline = Date.now() + Math.min(intEnv("RESERVE_REPLAY_WAIT_MS", 15_000), (remainingBudget() ?? Infinity) - 200);
   for (;;) {
     const r = await deps.db.reservation.findUnique({ where: { customerId_idempotencyKey: { customerId, idempotencyKey: input.idempotencyKey } } });
     if (!r) throw new Error("reservation vanished during replay");
