@@ -14,9 +14,8 @@ import { AppError, ErrorCode, badInput, busy, forbidden, formatError, notFound, 
 import { intEnv } from "@cinema/platform/config";
 import { liveMypageSubject, liveSeatsSubject, type SeatMapChange } from "@cinema/platform/events";
 import { logger } from "@cinema/platform/logger";
-import { liveWaitingRoomSubject } from "@cinema/platform/waiting-room";
 import { natsFeed } from "./nats-feed.ts";
-import { waitingRoomFeed, type WaitingRoomStatus } from "./waiting-room-feed.ts";
+import { roomBroadcasts, waitingRoomFeed, type WaitingRoomStatus } from "./waiting-room-feed.ts";
 import { allRules, queryLimits, type QueryLimits } from "./security.ts";
 
 /** The context of a WebSocket operation: who connected (their token was verified on connect). */
@@ -78,6 +77,7 @@ export function subscriptionSchema(
 ): GraphQLSchema {
   const { nc, prefix } = feed;
   const payload = <T>(value: T) => value;
+  const rooms = roomBroadcasts(nc, prefix);
   return addResolversToSchema({
     schema: apiSchema,
     updateResolversInPlace: false, // the gateway keeps using its own schema object
@@ -124,14 +124,16 @@ export function subscriptionSchema(
             // rest are told at once to come back in a moment (the web app does, by itself),
             // instead of all waiting behind each other for their place.
             if (joining >= maxJoining) throw busy({ dependency: "waiting-room", reason: "overload" });
-            // Subscribe before joining, so a tick in between is not missed.
-            const sub = nc.subscribe(liveWaitingRoomSubject(prefix, subjectToken(screeningId, "screeningId")));
-            const join = () => joinWaitingRoom(reservationUrl(), screeningId, user);
+            const room = subjectToken(screeningId, "screeningId");
+            const join = () => joinWaitingRoom(reservationUrl(), room, user);
+            // Listen before joining, so a tick in between is not missed.
+            const feed = waitingRoomFeed((listener) => rooms.listen(room, listener), join);
             joining++;
             try {
-              return waitingRoomFeed(sub, await join(), join);
+              feed.start(await join());
+              return feed;
             } catch (err) {
-              sub.unsubscribe();
+              await feed.return?.();
               throw err;
             } finally {
               joining--;
