@@ -41,4 +41,17 @@ describe("the adaptive admission limit", () => {
     }
     expect(limiter.state().limit).toBe(settings.max);
   });
+
+  it("grows a shrunk limit back with time when no answer has been slow", async () => {
+    const limiter = new AdaptiveLimiter("test", settings);
+    for (let i = 0; i < 10; i++) {
+      const release = await limiter.acquire();
+      await sleep(60);
+      release("ok");
+    }
+    expect(limiter.state().limit).toBe(settings.min);
+    await sleep(2 * settings.latencyTargetMs + 20);
+    (await limiter.acquire())("ignore");
+    expect(limiter.state().limit).toBe(settings.max);
+  });
 });

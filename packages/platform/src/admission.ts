@@ -5,9 +5,10 @@
 // than the target, a timeout or a failure. Work beyond the limit waits for a slot: up to
 // `burstTimeoutMs` after a quiet spell (a burst is absorbed), only `queueTimeoutMs` while the
 // limiter has refused work within the last `overloadMemoryMs` (sustained overload: the excess is
-// refused at once, as CoDel drops from a standing queue). Work whose predicted wait (its place in
-// the queue × the mean latency ÷ the limit) is longer than it may wait is refused at once rather
-// than after waiting in vain. Hand-written because npm has no maintained
+// refused at once, as CoDel drops from a standing queue; then work whose predicted wait, its place
+// in the queue × the mean latency ÷ the limit, is longer than that is refused without waiting in
+// vain). A limit that shrank grows back by one per latency target of time without a slow answer,
+// so a burst long past does not keep the next one small. Hand-written because npm has no maintained
 // adaptive limiter (overload-protection and toobusy-js watch event-loop lag, which says nothing
 // about a saturated database or subgraph behind this process); the whole algorithm is below.
 import { intEnv } from "./config.ts";
@@ -60,6 +61,8 @@ export class AdaptiveLimiter {
   private lastRefusedAt = -Infinity;
   /** Moving average of admitted work's latency (ms). */
   private meanLatencyMs = 0;
+  /** Since when no answer has been slow (or since the limit last grew for it). */
+  private calmSince = 0;
   private readonly waiting: Waiter[] = [];
   private readonly settings: LimiterSettings;
   readonly name: string;
@@ -80,11 +83,17 @@ export class AdaptiveLimiter {
    * returned release exactly once when the work has ended.
    */
   async acquire(): Promise<Release> {
+    const now = Date.now();
+    const calmSteps = Math.floor((now - this.calmSince) / this.settings.latencyTargetMs);
+    if (calmSteps > 0 && this.limit < this.settings.max) {
+      this.limit = Math.min(this.settings.max, this.limit + calmSteps);
+      this.calmSince = now;
+    }
     if (this.inFlight >= Math.floor(this.limit)) {
-      const overloaded = Date.now() - this.lastRefusedAt < this.settings.overloadMemoryMs;
+      const overloaded = now - this.lastRefusedAt < this.settings.overloadMemoryMs;
       const waitMs = overloaded ? this.settings.queueTimeoutMs : this.settings.burstTimeoutMs;
       const predictedWaitMs = ((this.waiting.length + 1) * this.meanLatencyMs) / Math.max(1, Math.floor(this.limit));
-      if (waitMs <= 0 || predictedWaitMs > waitMs) throw this.refuse();
+      if (waitMs <= 0 || (overloaded && predictedWaitMs > waitMs)) throw this.refuse();
       await new Promise<void>((resolve, reject) => {
         const waiter: Waiter = {
           admit: () => {
@@ -116,7 +125,10 @@ export class AdaptiveLimiter {
     if (outcome === "ignore") return;
     this.meanLatencyMs = this.meanLatencyMs === 0 ? latencyMs : 0.9 * this.meanLatencyMs + 0.1 * latencyMs;
     const { min, max, latencyTargetMs } = this.settings;
-    if (outcome === "dropped" || latencyMs > latencyTargetMs) this.limit = Math.max(min, this.limit * 0.9);
+    if (outcome === "dropped" || latencyMs > latencyTargetMs) {
+      this.limit = Math.max(min, this.limit * 0.9);
+      this.calmSince = Date.now();
+    }
     // Grow only while the limit is what holds work back (at least half of it in use).
     else if (this.inFlight * 2 >= this.limit) this.limit = Math.min(max, this.limit + 1);
   }
