@@ -21,6 +21,7 @@ fi
 dir="$root/.local/node-$version"
 if [ ! -x "$dir/bin/node" ]; then
   echo "fetching Node $version ($package) from the npm registry…" >&2
+  mkdir -p "$root/.local"
   work="$(mktemp -d "$root/.local/node-XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   (cd "$work" && npm pack "$package@$version" --silent >/dev/null && tar xzf ./*.tgz)
