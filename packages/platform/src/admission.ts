@@ -7,8 +7,8 @@
 // limiter has refused work within the last `overloadMemoryMs` (sustained overload: the excess is
 // refused at once, as CoDel drops from a standing queue; then work whose predicted wait, its place
 // in the queue × the mean latency ÷ the limit, is longer than that is refused without waiting in
-// vain). A limit that shrank grows back by one per latency target of time without a slow answer,
-// so a burst long past does not keep the next one small. Hand-written because npm has no maintained
+// vain). A limit that shrank doubles per latency target of time without a slow answer (a slow
+// start), so a burst long past does not keep the next one small. Hand-written because npm has no maintained
 // adaptive limiter (overload-protection and toobusy-js watch event-loop lag, which says nothing
 // about a saturated database or subgraph behind this process); the whole algorithm is below.
 import { intEnv } from "./config.ts";
@@ -86,7 +86,7 @@ export class AdaptiveLimiter {
     const now = Date.now();
     const calmSteps = Math.floor((now - this.calmSince) / this.settings.latencyTargetMs);
     if (calmSteps > 0 && this.limit < this.settings.max) {
-      this.limit = Math.min(this.settings.max, this.limit + calmSteps);
+      this.limit = Math.min(this.settings.max, this.limit * 2 ** calmSteps);
       this.calmSince = now;
     }
     if (this.inFlight >= Math.floor(this.limit)) {
