@@ -1,5 +1,6 @@
 // Seeds the demo cinema through the public API (as staff), once: movies, two auditoriums and a
-// week of screenings in Seoul time. Run by `npm run up`; skipped when movies already exist.
+// week of screenings in Seoul time, tomorrow's 20:30 premiere in Hall 1 behind a waiting room (so
+// the on-sale flow can be tried). Run by `npm run up`; skipped when movies already exist.
 
 const MOVIES = [
   { title: "서울의 밤 (Night in Seoul)", summary: "A taxi driver, a lost violin and one long night across the city.", runtimeMinutes: 118, rating: "AGE_12" },
@@ -60,10 +61,11 @@ export async function seedDemo(gatewayUrl: string, adminToken: string): Promise<
     auditoriumIds.push(data.createAuditorium.id);
   }
   let screenings = 0;
+  let premiere: string | undefined;
   for (let day = 1; day <= DAYS; day++) {
     for (const [slotIndex, slot] of SLOTS.entries()) {
       for (const [hall, auditoriumId] of auditoriumIds.entries()) {
-        await call(
+        const data = await call<{ scheduleScreening: { id: string } }>(
           gatewayUrl,
           adminToken,
           `mutation ($input: ScheduleScreeningInput!) { scheduleScreening(input: $input) { id } }`,
@@ -77,8 +79,13 @@ export async function seedDemo(gatewayUrl: string, adminToken: string): Promise<
           },
         );
         screenings++;
+        if (day === 1 && slotIndex === SLOTS.length - 1 && hall === 0) premiere = data.scheduleScreening.id;
       }
     }
   }
+  // A slow room (2 customers a second), so a person trying it sees the queue move.
+  await call(gatewayUrl, adminToken, `mutation ($input: SetWaitingRoomInput!) { setWaitingRoom(input: $input) { enabled } }`, {
+    input: { screeningId: premiere, enabled: true, ratePerSecond: 2 },
+  });
   return { seeded: true, screenings };
 }

@@ -19,9 +19,13 @@ const freshScreenings: { id: string; hall: string }[] = [];
 beforeAll(async () => {
   [t, browser] = await Promise.all([startTestStack(), launchChromium()]);
   baseUrl = t.stack.gatewayUrl.replace(/\/graphql$/, "");
-  await seedDemo(t.stack.gatewayUrl, await t.tokenFor("staff", "admin"));
-  const { data } = await t.gql(`{ movies { screenings { id auditorium { name } } } }`);
-  for (const movie of data.movies) for (const s of movie.screenings) freshScreenings.push({ id: s.id, hall: s.auditorium.name });
+  const staff = await t.tokenFor("staff", "admin");
+  await seedDemo(t.stack.gatewayUrl, staff);
+  const { data } = await t.gql(`{ movies { screenings { id auditorium { name } } } waitingRooms { screeningId enabled } }`, {}, { token: staff });
+  // The seeded premiere is behind a waiting room (test/browser/waiting-room.test.ts goes through one).
+  const queued = new Set(data.waitingRooms.filter((r: { enabled: boolean }) => r.enabled).map((r: { screeningId: string }) => r.screeningId));
+  expect(queued.size).toBe(1);
+  for (const movie of data.movies) for (const s of movie.screenings) if (!queued.has(s.id)) freshScreenings.push({ id: s.id, hall: s.auditorium.name });
 });
 afterAll(async () => {
   await Promise.all(visitors.map((v) => v.context.close().catch(() => {})));
