@@ -2,15 +2,15 @@
 // refused at once (typed, with Retry-After) instead of queueing for seconds. An adaptive
 // concurrency limit in the style of Netflix's concurrency-limits AIMD: the limit grows by one for
 // each answer within the latency target while it is in use, and shrinks by a tenth for one slower
-// than the target, a timeout or a failure. Work beyond the limit waits for a slot: up to
-// `burstTimeoutMs` after a quiet spell (a burst is absorbed), only `queueTimeoutMs` while the
-// limiter has refused work within the last `overloadMemoryMs` (sustained overload: the excess is
-// refused at once, as CoDel drops from a standing queue; then work whose predicted wait, its place
-// in the queue × the mean latency ÷ the limit, is longer than that is refused without waiting in
-// vain). A limit that shrank doubles per latency target of time without a slow answer (a slow
-// start), so a burst long past does not keep the next one small. Hand-written because npm has no maintained
-// adaptive limiter (overload-protection and toobusy-js watch event-loop lag, which says nothing
-// about a saturated database or subgraph behind this process); the whole algorithm is below.
+// than the target, a timeout or a failure; a limit that shrank also grows back by one per latency
+// target of time without a slow answer, so a burst long past does not keep the next one small.
+// Work beyond the limit waits for a slot: after a quiet spell a few (a quarter of the limit) may
+// wait up to `burstTimeoutMs` (a small burst is absorbed), the rest are refused at once; while the
+// limiter has refused work within the last `overloadMemoryMs` (sustained overload) work waits
+// only `queueTimeoutMs`, and not at all when its predicted wait (its place in the queue × the
+// mean latency ÷ the limit) is longer, as CoDel drops from a standing queue. Hand-written because
+// npm has no maintained adaptive limiter (overload-protection and toobusy-js watch event-loop lag,
+// which says nothing about a saturated database or subgraph behind this process).
 import { intEnv } from "./config.ts";
 import { busy } from "./errors.ts";
 import { countShed } from "./metrics.ts";
@@ -40,7 +40,7 @@ export function limiterSettings(name: string, defaults: Partial<LimiterSettings>
     max,
     latencyTargetMs: intEnv(`${key}_LATENCY_TARGET_MS`, defaults.latencyTargetMs ?? 300),
     queueTimeoutMs: intEnv(`${key}_QUEUE_TIMEOUT_MS`, defaults.queueTimeoutMs ?? 20),
-    burstTimeoutMs: intEnv(`${key}_BURST_TIMEOUT_MS`, defaults.burstTimeoutMs ?? 250),
+    burstTimeoutMs: intEnv(`${key}_BURST_TIMEOUT_MS`, defaults.burstTimeoutMs ?? 1_000),
     overloadMemoryMs: defaults.overloadMemoryMs ?? 1_000,
   };
 }
@@ -86,14 +86,15 @@ export class AdaptiveLimiter {
     const now = Date.now();
     const calmSteps = Math.floor((now - this.calmSince) / this.settings.latencyTargetMs);
     if (calmSteps > 0 && this.limit < this.settings.max) {
-      this.limit = Math.min(this.settings.max, this.limit * 2 ** calmSteps);
+      this.limit = Math.min(this.settings.max, this.limit + calmSteps);
       this.calmSince = now;
     }
     if (this.inFlight >= Math.floor(this.limit)) {
       const overloaded = now - this.lastRefusedAt < this.settings.overloadMemoryMs;
       const waitMs = overloaded ? this.settings.queueTimeoutMs : this.settings.burstTimeoutMs;
       const predictedWaitMs = ((this.waiting.length + 1) * this.meanLatencyMs) / Math.max(1, Math.floor(this.limit));
-      if (waitMs <= 0 || (overloaded && predictedWaitMs > waitMs)) throw this.refuse();
+      const mayWait = overloaded ? predictedWaitMs <= waitMs : this.waiting.length < Math.max(2, this.limit / 4);
+      if (waitMs <= 0 || !mayWait) throw this.refuse();
       await new Promise<void>((resolve, reject) => {
         const waiter: Waiter = {
           admit: () => {
