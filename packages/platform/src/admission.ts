@@ -41,7 +41,7 @@ export function limiterSettings(name: string, defaults: Partial<LimiterSettings>
     latencyTargetMs: intEnv(`${key}_LATENCY_TARGET_MS`, defaults.latencyTargetMs ?? 300),
     queueTimeoutMs: intEnv(`${key}_QUEUE_TIMEOUT_MS`, defaults.queueTimeoutMs ?? 20),
     burstTimeoutMs: intEnv(`${key}_BURST_TIMEOUT_MS`, defaults.burstTimeoutMs ?? 1_000),
-    overloadMemoryMs: defaults.overloadMemoryMs ?? 1_000,
+    overloadMemoryMs: defaults.overloadMemoryMs ?? 250,
   };
 }
 
