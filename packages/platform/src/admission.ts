@@ -5,7 +5,8 @@
 // than the target, a timeout or a failure; a limit that shrank also grows back by one per latency
 // target of time without a slow answer, so a burst long past does not keep the next one small.
 // Work beyond the limit waits for a slot: after a quiet spell a few (a quarter of the limit) may
-// wait up to `burstTimeoutMs` (a small burst is absorbed), the rest are refused at once; while the
+// wait, and are let in past the limit after `burstTimeoutMs` (a small burst is absorbed, not
+// refused after waiting), the rest are refused at once; while the
 // limiter has refused work within the last `overloadMemoryMs` (sustained overload) work waits
 // only `queueTimeoutMs`, and not at all when its predicted wait (its place in the queue × the
 // mean latency ÷ the limit) is longer, as CoDel drops from a standing queue. Hand-written because
@@ -23,7 +24,7 @@ export interface LimiterSettings {
   latencyTargetMs: number;
   /** Longest wait for a slot while overloaded (a refusal within overloadMemoryMs); past it the request is refused. */
   queueTimeoutMs: number;
-  /** Longest wait for a slot otherwise (a burst after quiet). */
+  /** Longest wait for a slot otherwise (a burst after quiet); then it is let in past the limit. */
   burstTimeoutMs: number;
   overloadMemoryMs: number;
 }
@@ -40,7 +41,7 @@ export function limiterSettings(name: string, defaults: Partial<LimiterSettings>
     max,
     latencyTargetMs: intEnv(`${key}_LATENCY_TARGET_MS`, defaults.latencyTargetMs ?? 300),
     queueTimeoutMs: intEnv(`${key}_QUEUE_TIMEOUT_MS`, defaults.queueTimeoutMs ?? 20),
-    burstTimeoutMs: intEnv(`${key}_BURST_TIMEOUT_MS`, defaults.burstTimeoutMs ?? 1_000),
+    burstTimeoutMs: intEnv(`${key}_BURST_TIMEOUT_MS`, defaults.burstTimeoutMs ?? 500),
     overloadMemoryMs: defaults.overloadMemoryMs ?? 250,
   };
 }
@@ -103,7 +104,10 @@ export class AdaptiveLimiter {
           },
           timer: setTimeout(() => {
             this.waiting.splice(this.waiting.indexOf(waiter), 1);
-            reject(this.refuse());
+            if (overloaded) return reject(this.refuse());
+            // The few of a burst are let in past the limit rather than refused after their wait.
+            this.inFlight++;
+            resolve();
           }, waitMs),
         };
         this.waiting.push(waiter);
