@@ -9,7 +9,7 @@ import { WebSocket } from "ws";
 import { SignJWT } from "jose";
 import { createClient, type Client } from "graphql-ws";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { liveWaitingRoomSubject } from "@cinema/platform/waiting-room";
+import { liveWaitingRoomSubject, type PlaceInLine } from "@cinema/platform/waiting-room";
 import { startTestStack, waitFor, type TestStack } from "./harness.ts";
 import { bookableScreening, reserve } from "./fixtures.ts";
 
@@ -34,18 +34,8 @@ const JOIN = `mutation ($s: ID!) { joinWaitingRoom(screeningId: $s) { ${STATUS} 
 const SET = `mutation ($i: SetWaitingRoomInput!) { setWaitingRoom(input: $i) { screeningId enabled ratePerSecond passTtlSeconds joined admittedUpTo waiting } }`;
 const WATCH = `subscription ($s: ID!) { waitingRoom(screeningId: $s) { ${STATUS} } }`;
 
-interface Status {
-  screeningId: string;
-  open: boolean;
-  number: number | null;
-  position: number;
-  admittedUpTo: number;
-  waiting: number;
-  ratePerSecond: number;
-  estimatedWaitSeconds: number;
-  pass: string | null;
-  passExpiresAt: string | null;
-}
+/** What the API answers: the place in line (the one arithmetic, platform waiting-room.ts) and the pass. */
+type Status = PlaceInLine & { pass: string | null; passExpiresAt: string | null };
 
 const tokens = new Map<string, string>();
 const tokenOf = async (customer: string) => tokens.get(customer) ?? tokens.set(customer, await t.tokenFor(customer)).get(customer)!;
