@@ -3,7 +3,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROCESS_NAMES, type ProcessName } from "../scripts/lib/subgraphs.ts";
+import { PROCESS_NAMES, SUBGRAPHS, type ProcessName } from "../scripts/lib/subgraphs.ts";
 import { startTestStack, waitFor, type TestStack } from "./harness.ts";
 import { bookableScreening, reserve } from "./fixtures.ts";
 
@@ -197,7 +197,14 @@ describe("/metrics", () => {
 
   it("leaves out what a process does not have", async () => {
     const { samples } = await scrape("gateway");
-    for (const name of ["outbox_backlog_events", "jetstream_consumer_pending_messages", "circuit_breaker_state"]) expect(find(samples, name), name).toEqual([]);
+    for (const name of ["outbox_backlog_events", "jetstream_consumer_pending_messages"]) expect(find(samples, name), name).toEqual([]);
+  });
+
+  it("gateway: a circuit breaker per subgraph, and only those", async () => {
+    const { samples } = await scrape("gateway");
+    const dependencies = new Set(find(samples, "circuit_breaker_state").map((s) => s.labels.dependency));
+    expect([...dependencies].sort()).toEqual(SUBGRAPHS.map((name) => `gateway:${name}`).sort());
+    for (const name of SUBGRAPHS) expect(find(samples, "circuit_breaker_state", { dependency: `gateway:${name}`, state: "closed" })[0]?.value, name).toBe(1);
   });
 
   it("is not served through a proxy (the Ingress in front of the gateway)", async () => {
