@@ -27,11 +27,7 @@ describe("the adaptive admission limit", () => {
 
   it("shrinks while answers are slower than the target and grows back while they are fast", async () => {
     const limiter = new AdaptiveLimiter("test", settings);
-    for (let i = 0; i < 10; i++) {
-      const release = await limiter.acquire();
-      await sleep(60);
-      release("ok");
-    }
+    await answerSlowly(limiter, 10);
     expect(limiter.state().limit).toBe(settings.min);
     for (let i = 0; i < 10; i++) {
       const releases = await Promise.all([limiter.acquire(), limiter.acquire()]);
@@ -42,14 +38,19 @@ describe("the adaptive admission limit", () => {
 
   it("grows a shrunk limit back with time when no answer has been slow", async () => {
     const limiter = new AdaptiveLimiter("test", settings);
-    for (let i = 0; i < 10; i++) {
-      const release = await limiter.acquire();
-      await sleep(60);
-      release("ok");
-    }
+    await answerSlowly(limiter, 10);
     expect(limiter.state().limit).toBe(settings.min);
     await sleep(2 * settings.latencyTargetMs + 20);
     (await limiter.acquire())("ignore");
     expect(limiter.state().limit).toBe(settings.max);
   });
 });
+
+/** `n` answers one after another, each slower (60 ms) than the latency target. */
+async function answerSlowly(limiter: AdaptiveLimiter, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const release = await limiter.acquire();
+    await sleep(60);
+    release("ok");
+  }
+}

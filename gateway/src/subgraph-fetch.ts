@@ -16,7 +16,7 @@ import { budgetFromHeader, DEADLINE_HEADER } from "@cinema/platform/deadline";
 import { AppError, busy, ErrorCode, REFUSAL_CODES } from "@cinema/platform/errors";
 import { logger } from "@cinema/platform/logger";
 import { countShed, trackBreaker } from "@cinema/platform/metrics";
-import { breakerSettings } from "@cinema/platform/subgraph-client";
+import { breakerRetryAfterSeconds, breakerSettings, isTimeout } from "@cinema/platform/subgraph-client";
 
 type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>["fetcher"]>;
 type FetcherResponse = Awaited<ReturnType<Fetcher>>;
@@ -54,7 +54,7 @@ export function subgraphFetcher(name: string): SubgraphFetcher {
   const settings = breakerSettings(name, { timeoutMs: DEFAULT_TIMEOUT_MS[name] ?? 3_000 });
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: settings.capacity });
   const limiter = new AdaptiveLimiter(name, limiterSettings(name, { max: settings.capacity }));
-  const retryAfterSeconds = Math.max(1, Math.ceil(settings.resetTimeoutMs / 1000));
+  const retryAfterSeconds = breakerRetryAfterSeconds(settings);
 
   const call = async (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> => {
     const budget = budgetFromHeader(init.headers?.[DEADLINE_HEADER]);
@@ -70,7 +70,7 @@ export function subgraphFetcher(name: string): SubgraphFetcher {
       });
       answer = { status: res.statusCode, headers: res.headers, text: await res.body.text() };
     } catch (err) {
-      const timedOut = (err as Error)?.name === "TimeoutError" || (err as Error)?.name === "AbortError";
+      const timedOut = isTimeout(err);
       logger.warn({ subgraph: name, timeoutMs, err: (err as Error)?.message }, timedOut ? "subgraph call timed out" : "subgraph unreachable");
       if (timedOut) {
         countShed(name, "timeout");

@@ -2,7 +2,7 @@ import CircuitBreaker from "opossum";
 import { Pool } from "undici";
 import { internalIdentityHeaders } from "./auth.ts";
 import { DEADLINE_HEADER, remainingBudget } from "./deadline.ts";
-import { AppError, BUSY_MESSAGE, ErrorCode, busy, serviceUnavailable } from "./errors.ts";
+import { AppError, ErrorCode, busy, serviceUnavailable } from "./errors.ts";
 import { intEnv } from "./config.ts";
 import { logger } from "./logger.ts";
 import { countShed, trackBreaker } from "./metrics.ts";
@@ -29,7 +29,11 @@ interface GraphQLResponse {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
-export { BUSY_MESSAGE };
+/** A call cut off by its deadline (the AbortSignal's timeout), rather than refused or failed. */
+export const isTimeout = (err: unknown) => (err as Error)?.name === "TimeoutError" || (err as Error)?.name === "AbortError";
+
+/** When an open breaker may let a call through again, for `retryAfterSeconds` / Retry-After. */
+export const breakerRetryAfterSeconds = (settings: Pick<BreakerSettings, "resetTimeoutMs">) => Math.max(1, Math.ceil(settings.resetTimeoutMs / 1000));
 
 export interface BreakerSettings {
   /** Deadline of one call. */
@@ -67,7 +71,7 @@ export class SubgraphClient {
   private readonly path: string;
   private readonly breaker: CircuitBreaker<[string, Record<string, unknown>], unknown>;
   private readonly timeoutMs: number;
-  private readonly resetTimeoutMs: number;
+  private readonly retryAfterSeconds: number;
 
   readonly name: string;
 
@@ -78,7 +82,7 @@ export class SubgraphClient {
     this.pool = new Pool(target.origin, { connections: settings.capacity, keepAliveTimeout: 30_000 });
     this.path = `${target.pathname}${target.search}`;
     this.timeoutMs = settings.timeoutMs;
-    this.resetTimeoutMs = settings.resetTimeoutMs;
+    this.retryAfterSeconds = breakerRetryAfterSeconds(settings);
     this.breaker = new CircuitBreaker((document: string, variables: Record<string, unknown>) => this.call(document, variables), {
       timeout: false, // the call has its own deadline (AbortSignal), so a timed-out request is really cancelled
       errorThresholdPercentage: settings.errorThresholdPercentage,
@@ -124,7 +128,7 @@ export class SubgraphClient {
       const code = (err as { code?: string })?.code;
       if (code === "EOPENBREAKER" || code === "ESEMLOCKED") {
         countShed(this.name, code === "EOPENBREAKER" ? "breaker_open" : "bulkhead_full");
-        throw busy({ dependency: this.name, breaker: code === "EOPENBREAKER" ? "open" : "full" }, Math.max(1, Math.ceil(this.resetTimeoutMs / 1000)));
+        throw busy({ dependency: this.name, breaker: code === "EOPENBREAKER" ? "open" : "full" }, this.retryAfterSeconds);
       }
       throw err;
     }
@@ -168,7 +172,7 @@ export class SubgraphClient {
   }
 
   private unreachable(err: unknown): AppError {
-    const timedOut = (err as Error)?.name === "TimeoutError" || (err as Error)?.name === "AbortError";
+    const timedOut = isTimeout(err);
     logger.warn({ subgraph: this.name, err: (err as Error)?.message }, timedOut ? "subgraph call timed out" : "subgraph unreachable");
     return new AppError(
       ErrorCode.SERVICE_UNAVAILABLE,

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { AdaptiveLimiter, limiterSettings, type Release } from "@cinema/platform/admission";
 import { detachedFromDeadline, remainingBudget } from "@cinema/platform/deadline";
-import { AppError, ErrorCode, badInput, busy, notFound, serviceUnavailable } from "@cinema/platform/errors";
+import { AppError, BUSY_MESSAGE, ErrorCode, badInput, busy, notFound, serviceUnavailable } from "@cinema/platform/errors";
 import { createEvent } from "@cinema/platform/events";
 import { isTransientDbError, isUniqueViolation, updateWithEvent } from "@cinema/platform/db";
-import { BUSY_MESSAGE } from "@cinema/platform/subgraph-client";
 import { intEnv } from "@cinema/platform/config";
 import { logger } from "@cinema/platform/logger";
 import type { OutboxRelay } from "@cinema/platform/outbox";
