@@ -23,6 +23,11 @@ const ANONYMOUS = { sub: "anonymous", role: "anonymous" } as const;
 
 let key: Uint8Array | undefined;
 const secretKey = () => (key ??= new TextEncoder().encode(jwtSecret()));
+/**
+ * A signing key of its own for one kind of token, derived from JWT_SECRET (HMAC with a fixed
+ * label): one secret is configured, yet no kind of token can verify as another.
+ */
+export const derivedKey = (label: string) => new Uint8Array(createHmac("sha256", jwtSecret()).update(label).digest());
 let internalKey: Uint8Array | undefined;
 /**
  * The internal tokens' key: INTERNAL_JWT_SECRET when set, else derived from JWT_SECRET (HMAC with
@@ -31,7 +36,7 @@ let internalKey: Uint8Array | undefined;
 const internalSecretKey = () =>
   (internalKey ??= process.env.INTERNAL_JWT_SECRET
     ? new TextEncoder().encode(process.env.INTERNAL_JWT_SECRET)
-    : new Uint8Array(createHmac("sha256", jwtSecret()).update("cinema-internal-identity-v1").digest()));
+    : derivedKey("cinema-internal-identity-v1"));
 
 /** A person's bearer token (customer or staff), as `npm run token` and the dev sign-in hand out. */
 export async function signToken(sub: string, role: UserRole, ttl: string | number = "12h"): Promise<string> {

@@ -1,6 +1,5 @@
-import { createHmac } from "node:crypto";
 import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
-import { jwtSecret } from "@cinema/platform/config";
+import { derivedKey } from "@cinema/platform/auth";
 import { AppError, ErrorCode } from "@cinema/platform/errors";
 
 /**
@@ -12,7 +11,7 @@ import { AppError, ErrorCode } from "@cinema/platform/errors";
 const ISSUER = "cinema";
 const AUDIENCE = "cinema-waiting-room";
 let key: Uint8Array | undefined;
-const passKey = () => (key ??= new Uint8Array(createHmac("sha256", jwtSecret()).update("cinema-waiting-room-pass-v1").digest()));
+const passKey = () => (key ??= derivedKey("cinema-waiting-room-pass-v1"));
 
 export interface PassClaims {
   customerId: string;
