@@ -21,6 +21,8 @@ export const ErrorCode = {
   PASS_EXPIRED: "PASS_EXPIRED",
   /** A pass that is forged, malformed, or someone else's / for another screening. */
   PASS_INVALID: "PASS_INVALID",
+  /** `reserve` was sent the total the customer saw (expectedTotalCents) and the price rules have changed since. */
+  PRICE_CHANGED: "PRICE_CHANGED",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

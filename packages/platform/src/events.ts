@@ -16,6 +16,41 @@ export interface EventEnvelope<T extends EventType = EventType> {
   traceparent?: string;
 }
 
+/** Seat classes (seat subgraph) and ticket types (priced by payment). */
+export type SeatClass = "STANDARD" | "PREMIUM" | "COUPLE" | "WHEELCHAIR" | "COMPANION";
+export type TicketType = "ADULT" | "YOUTH" | "SENIOR" | "DISABLED";
+
+/** One seat of an auditorium's layout (movie/domain/layout.ts): where it is drawn and what it is. */
+export interface LayoutSeat {
+  label: string;
+  row: string;
+  number: number;
+  /** 1-based place in the drawing, counting aisles and gaps. */
+  gridRow: number;
+  gridColumn: number;
+  seatClass: SeatClass;
+  /** The seat sold only together with this one: a couple seat's partner, a companion seat's wheelchair space. */
+  pairLabel: string | null;
+  /** Exists but is not sold (broken, kept for the house). */
+  blocked: boolean;
+}
+
+/** One part of a seat's price, as applied (the parts of a seat sum to its price, never below 0). */
+export interface PriceItem {
+  kind: "BASE" | "SEAT_CLASS" | "TIME" | "TICKET_TYPE";
+  label: string;
+  amountCents: number;
+}
+
+/** A booked seat with its ticket type and price breakdown. */
+export interface PricedSeat {
+  seat: string;
+  seatClass: SeatClass;
+  ticketType: TicketType;
+  priceCents: number;
+  items: PriceItem[];
+}
+
 /** What each event carries. Money in minor units with its currency; times as ISO-8601 UTC. */
 export interface EventData {
   "movie.screening-scheduled": {
@@ -27,8 +62,15 @@ export interface EventData {
     startsAt: string;
     priceCents: number;
     currency: string;
+    /** Rows of seats and the widest row's seat count (the auditorium's extent; older events had only these). */
     rows: number;
     seatsPerRow: number;
+    cinemaId: string;
+    cinemaName: string;
+    /** IANA time zone of the cinema, e.g. Asia/Seoul. */
+    timeZone: string;
+    /** The auditorium's layout as scheduled (later layout edits do not change it). */
+    seats: LayoutSeat[];
   };
   "reservation.confirmed": {
     reservationId: string;
@@ -38,6 +80,8 @@ export interface EventData {
     amountCents: number;
     currency: string;
     paymentId: string;
+    /** One per seat, as priced and charged (sum of priceCents = amountCents). */
+    lines: PricedSeat[];
   };
   "reservation.failed": {
     reservationId: string;
