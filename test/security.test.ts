@@ -122,9 +122,10 @@ describe("subgraphs answer only the gateway", () => {
   });
 
   it("keeps the internal mutations to services, even with a valid customer's or staff's identity", async () => {
-    const hold = { query: `mutation { holdSeats(reservationId: "${randomUUID()}", screeningId: "${randomUUID()}", labels: ["A-1"]) }` };
+    const hold = { query: `mutation { holdSeats(reservationId: "${randomUUID()}", screeningId: "${randomUUID()}", labels: ["A-1"]) { label } }` };
     const capture = {
-      query: `mutation { capturePayment(reservationId: "${randomUUID()}", customerId: "x", amountCents: 1, currency: "KRW", paymentToken: "tok_visa") { id } }`,
+      query: `mutation { capturePayment(reservationId: "${randomUUID()}", customerId: "x", currency: "KRW", paymentToken: "tok_visa",
+        pricing: { cinemaId: "${randomUUID()}", timeZone: "Asia/Seoul", startsAt: "2030-01-01T10:00:00Z", basePriceCents: 1, lines: [{ seat: "A-1", seatClass: STANDARD, ticketType: ADULT }] }) { id } }`,
     };
     for (const [url, body] of [[t.stack.urls.seat, hold], [t.stack.urls.payment, capture]] as const) {
       expect(code(await post(url, body, await identity({ id: "alice", role: "customer" })))).toBe("FORBIDDEN");

@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import { linesBeforeTicketTypes, type PricedSeat } from "@cinema/platform/events";
 import type { MypageDb } from "./data.ts";
 import type { StatusChange } from "./generated/prisma/client.ts";
 
@@ -36,7 +37,9 @@ export function toGraphQL(r: Row) {
     movieTitle: r.movieTitle,
     auditoriumName: r.auditoriumName,
     screeningStartsAt: r.screeningStartsAt?.toISOString() ?? null,
+    cinemaName: r.cinemaName,
     seats: r.seats,
+    lines: Array.isArray(r.lines) ? (r.lines as unknown as PricedSeat[]) : linesBeforeTicketTypes(r.seats, r.amountCents),
     amountCents: r.amountCents,
     currency: r.currency,
     refundedAmountCents: r.refundedAmountCents,

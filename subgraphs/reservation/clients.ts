@@ -1,5 +1,6 @@
 import { intEnv, requireEnv } from "@cinema/platform/config";
 import { SubgraphClient, breakerSettings } from "@cinema/platform/subgraph-client";
+import type { PricedSeat } from "@cinema/platform/events";
 import type { SagaPorts } from "./domain/ports.ts";
 
 export interface SagaClients {
@@ -37,7 +38,7 @@ export function createSagaPorts({ movie, seat, payment }: SagaClients): SagaPort
         const hit = screenings.get(id);
         if (hit && hit.until > Date.now()) return { ...hit.value, onSale: new Date(hit.value.startsAt).getTime() > Date.now() };
         const data = await movie.request<{ screening: Awaited<ReturnType<SagaPorts["catalog"]["screening"]>> }>(
-          `query ($id: ID!) { screening(id: $id) { id startsAt priceCents currency onSale } }`,
+          `query ($id: ID!) { screening(id: $id) { id startsAt priceCents currency onSale cinema { id timeZone maxSeatsPerBooking } } }`,
           { id },
         );
         if (data.screening) remember(id, data.screening);
@@ -46,11 +47,11 @@ export function createSagaPorts({ movie, seat, payment }: SagaClients): SagaPort
     },
     seats: {
       async hold(reservationId, screeningId, labels) {
-        await seat.request(`mutation ($r: ID!, $s: ID!, $l: [String!]!) { holdSeats(reservationId: $r, screeningId: $s, labels: $l) }`, {
-          r: reservationId,
-          s: screeningId,
-          l: labels,
-        });
+        const data = await seat.request<{ holdSeats: Awaited<ReturnType<SagaPorts["seats"]["hold"]>> }>(
+          `mutation ($r: ID!, $s: ID!, $l: [String!]!) { holdSeats(reservationId: $r, screeningId: $s, labels: $l) { label seatClass } }`,
+          { r: reservationId, s: screeningId, l: labels },
+        );
+        return data.holdSeats;
       },
       async confirm(reservationId, count) {
         await seat.request(`mutation ($r: ID!, $n: Int!) { confirmSeats(reservationId: $r, count: $n) }`, { r: reservationId, n: count });
@@ -62,13 +63,16 @@ export function createSagaPorts({ movie, seat, payment }: SagaClients): SagaPort
     payments: {
       accepting: () => payment.accepting(),
       async capture(input) {
-        const data = await payment.request<{ capturePayment: { id: string } }>(
-          `mutation ($r: ID!, $c: ID!, $a: Int!, $cur: String!, $t: String!) {
-             capturePayment(reservationId: $r, customerId: $c, amountCents: $a, currency: $cur, paymentToken: $t) { id }
+        const data = await payment.request<{ capturePayment: { id: string; amountCents: number; breakdown: { lines: PricedSeat[] } } }>(
+          `mutation ($r: ID!, $c: ID!, $cur: String!, $t: String!, $p: PricingInput!, $e: Int) {
+             capturePayment(reservationId: $r, customerId: $c, currency: $cur, paymentToken: $t, pricing: $p, expectedTotalCents: $e) {
+               id amountCents breakdown { lines { seat seatClass ticketType priceCents items { kind label amountCents } } }
+             }
            }`,
-          { r: input.reservationId, c: input.customerId, a: input.amountCents, cur: input.currency, t: input.paymentToken },
+          { r: input.reservationId, c: input.customerId, cur: input.currency, t: input.paymentToken, p: input.pricing, e: input.expectedTotalCents },
         );
-        return data.capturePayment;
+        const { id, amountCents, breakdown } = data.capturePayment;
+        return { id, amountCents, lines: breakdown.lines };
       },
       async void(input) {
         await payment.request(

@@ -7,7 +7,7 @@ import QRCode from "qrcode";
 import type { Ticket } from "./generated/prisma/client.ts";
 import { cancelReservation } from "./domain/cancel.ts";
 import { reconcile } from "./domain/reconcile.ts";
-import { reserve, type ReserveDeps } from "./domain/reserve.ts";
+import { bookedLines, reserve, type ReserveDeps } from "./domain/reserve.ts";
 import { reserveInput } from "./domain/validation.ts";
 import type { EventBus } from "@cinema/platform/nats";
 import { requirePass } from "./waiting-room/guard.ts";
@@ -83,6 +83,7 @@ export const resolvers = {
     __resolveReference: ({ id }: { id: string }, ctx: ReservationContext) => findVisible(id, ctx),
     screening: (r: Reservation) => ({ __typename: "Screening", id: r.screeningId }),
     failureReason: (r: Reservation) => (r.status === "FAILED" ? r.failureMessage : null),
+    lines: (r: Reservation) => (r.amountCents === null ? [] : bookedLines(r)),
     ticket: (r: Reservation, _: unknown, { deps }: ReservationContext) => deps.db.ticket.findUnique({ where: { reservationId: r.id } }),
     createdAt: (r: Reservation) => r.createdAt.toISOString(),
     updatedAt: (r: Reservation) => r.updatedAt.toISOString(),

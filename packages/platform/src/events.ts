@@ -51,6 +51,18 @@ export interface PricedSeat {
   items: PriceItem[];
 }
 
+/**
+ * The lines of a booking made before ticket types and seat classes (no lines kept): each seat an
+ * ADULT STANDARD ticket, the amount shared out (the first seat takes what an uneven split leaves).
+ */
+export function linesBeforeTicketTypes(seats: string[], amountCents: number): PricedSeat[] {
+  const each = Math.floor(amountCents / Math.max(1, seats.length));
+  return seats.map((seat, i) => {
+    const priceCents = i === 0 ? amountCents - each * (seats.length - 1) : each;
+    return { seat, seatClass: "STANDARD", ticketType: "ADULT", priceCents, items: [{ kind: "BASE", label: "Ticket", amountCents: priceCents }] };
+  });
+}
+
 /** What each event carries. Money in minor units with its currency; times as ISO-8601 UTC. */
 export interface EventData {
   "movie.screening-scheduled": {

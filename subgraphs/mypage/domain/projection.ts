@@ -62,10 +62,12 @@ async function followUp(
 /** Keeps the screening facts my page shows, so it never has to ask the movie subgraph. */
 export async function projectScreening(tx: MypageTx, e: EventEnvelope<"movie.screening-scheduled">): Promise<string | null> {
   const { screeningId, movieId, movieTitle, auditoriumName, startsAt } = e.data;
-  const info = { movieId, movieTitle, auditoriumName, startsAt: new Date(startsAt) };
+  // Events from before cinemas existed have no cinema name.
+  const cinemaName = e.data.cinemaName ?? null;
+  const info = { movieId, movieTitle, auditoriumName, cinemaName, startsAt: new Date(startsAt) };
   await tx.screeningInfo.upsert({ where: { screeningId }, create: { screeningId, ...info }, update: info });
   // Bookings that arrived before their screening's event get the facts now.
-  await tx.myReservation.updateMany({ where: { screeningId }, data: { movieTitle, auditoriumName, screeningStartsAt: new Date(startsAt) } });
+  await tx.myReservation.updateMany({ where: { screeningId }, data: { movieTitle, auditoriumName, cinemaName, screeningStartsAt: new Date(startsAt) } });
   return null;
 }
 
@@ -75,10 +77,10 @@ export async function projectConfirmed(tx: MypageTx, e: EventEnvelope<"reservati
   const at = new Date(e.occurredAt);
   const early = await tx.$queryRaw<{ payload: EventEnvelope<FollowUp> }[]>`
     WITH booking AS (
-      INSERT INTO "my_reservation" ("reservation_id", "customer_id", "screening_id", "movie_title", "auditorium_name", "screening_starts_at",
-        "seats", "amount_cents", "currency", "reservation_status", "payment_status", "version", "booked_at", "updated_at")
-      SELECT ${d.reservationId}::uuid, ${d.customerId}, ${d.screeningId}::uuid, s."movie_title", s."auditorium_name", s."starts_at",
-        ${d.seats}::text[], ${d.amountCents}::int, ${d.currency}, 'CONFIRMED', 'CAPTURED', ${e.aggregateVersion}::int, ${at}, ${at}
+      INSERT INTO "my_reservation" ("reservation_id", "customer_id", "screening_id", "movie_title", "auditorium_name", "cinema_name", "screening_starts_at",
+        "seats", "lines", "amount_cents", "currency", "reservation_status", "payment_status", "version", "booked_at", "updated_at")
+      SELECT ${d.reservationId}::uuid, ${d.customerId}, ${d.screeningId}::uuid, s."movie_title", s."auditorium_name", s."cinema_name", s."starts_at",
+        ${d.seats}::text[], ${d.lines ? JSON.stringify(d.lines) : null}::jsonb, ${d.amountCents}::int, ${d.currency}, 'CONFIRMED', 'CAPTURED', ${e.aggregateVersion}::int, ${at}, ${at}
       FROM (VALUES (1)) AS one LEFT JOIN "screening_info" s ON s."screening_id" = ${d.screeningId}::uuid
       ON CONFLICT DO NOTHING
       RETURNING "reservation_id"

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AdaptiveLimiter, limiterSettings, type Release } from "@cinema/platform/admission";
 import { detachedFromDeadline, remainingBudget } from "@cinema/platform/deadline";
 import { AppError, BUSY_MESSAGE, ErrorCode, badInput, busy, notFound, serviceUnavailable } from "@cinema/platform/errors";
-import { createEvent } from "@cinema/platform/events";
+import { createEvent, linesBeforeTicketTypes, type PricedSeat } from "@cinema/platform/events";
 import { isTransientDbError, isUniqueViolation, updateWithEvent } from "@cinema/platform/db";
 import { intEnv } from "@cinema/platform/config";
 import { logger } from "@cinema/platform/logger";
@@ -67,26 +67,27 @@ export async function reserve(deps: ReserveDeps, customerId: string, input: Rese
       }
       throw isTransientDbError(err) ? serviceUnavailable(BUSY_MESSAGE) : err;
     }
-    return await runSaga(deps, reservation, input.paymentToken);
+    return await runSaga(deps, reservation, input);
   } finally {
     // The limit follows the sagas' latency, whatever their outcome.
     release("ok");
   }
 }
 
-async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: string): Promise<Reservation> {
+async function runSaga(deps: ReserveDeps, start: Reservation, order: Pick<ReserveInput, "tickets" | "paymentToken" | "expectedTotalCents">): Promise<Reservation> {
   const { db } = deps;
   let r = start;
   // Each step's outcome in one plain statement (these run for every booking).
-  const record = async (step: SagaStep, data: Pick<Partial<Reservation>, "amountCents" | "currency" | "screeningStartsAt" | "paymentId"> = {}) => {
+  const record = async (step: SagaStep, data: Pick<Partial<Reservation>, "amountCents" | "currency" | "screeningStartsAt" | "paymentId"> & { lines?: PricedSeat[] } = {}) => {
     await db.$executeRaw`
       UPDATE "reservation" SET "step" = ${step}::"SagaStep", "updated_at" = now(),
         "amount_cents" = COALESCE(${data.amountCents ?? null}::int, "amount_cents"),
         "currency" = COALESCE(${data.currency ?? null}::text, "currency"),
         "screening_starts_at" = COALESCE(${data.screeningStartsAt ?? null}::timestamptz, "screening_starts_at"),
-        "payment_id" = COALESCE(${data.paymentId ?? null}::uuid, "payment_id")
+        "payment_id" = COALESCE(${data.paymentId ?? null}::uuid, "payment_id"),
+        "lines" = COALESCE(${data.lines ? JSON.stringify(data.lines) : null}::jsonb, "lines")
       WHERE "id" = ${r.id}::uuid`;
-    r = { ...r, ...data, step };
+    r = { ...r, ...data, step } as Reservation;
   };
   try {
     // Taken while this request waited for its turn: refused without asking the seat subgraph.
@@ -95,16 +96,17 @@ async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: stri
     const screening = await deps.catalog.screening(r.screeningId);
     if (!screening) throw notFound("Screening", r.screeningId);
     if (!screening.onSale) throw badInput("input.screeningId", "This screening has already started; tickets are no longer sold.");
+    const limit = screening.cinema.maxSeatsPerBooking;
+    if (r.seats.length > limit) {
+      throw new AppError(ErrorCode.BAD_USER_INPUT, `This cinema sells at most ${limit} seats per booking.`, { field: "input.seats", maxSeatsPerBooking: limit });
+    }
     // Payment is known to be failing: say so now instead of holding seats we cannot sell.
     if (!deps.payments.accepting()) throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, BUSY_MESSAGE, { dependency: "payment", breaker: "open" });
     // From here on a hold may exist (even if the call below times out): compensation releases it.
-    await record("SCREENING_CHECKED", {
-      amountCents: screening.priceCents * r.seats.length,
-      currency: screening.currency,
-      screeningStartsAt: new Date(screening.startsAt),
-    });
+    await record("SCREENING_CHECKED", { currency: screening.currency, screeningStartsAt: new Date(screening.startsAt) });
+    let held: Awaited<ReturnType<ReserveDeps["seats"]["hold"]>>;
     try {
-      await deps.seats.hold(r.id, r.screeningId, r.seats);
+      held = await deps.seats.hold(r.id, r.screeningId, r.seats);
     } catch (err) {
       // A refusal (seat taken, no such seat) is all-or-nothing: nothing is held, nothing to release.
       if (err instanceof AppError && err.code !== ErrorCode.SERVICE_UNAVAILABLE) r = { ...r, step: "STARTED" };
@@ -115,14 +117,23 @@ async function runSaga(deps: ReserveDeps, start: Reservation, paymentToken: stri
     rememberHeld(r.screeningId, r.seats, r.id);
     // From here on a charge may exist: compensation voids it.
     await record("SEATS_HELD");
+    // Payment prices the seats (its rules, the classes the seat subgraph holds) and charges the total.
+    const classOf = new Map(held.map((s) => [s.label, s.seatClass]));
     const payment = await deps.payments.capture({
       reservationId: r.id,
       customerId: r.customerId,
-      amountCents: r.amountCents!,
       currency: r.currency!,
-      paymentToken,
+      paymentToken: order.paymentToken,
+      expectedTotalCents: order.expectedTotalCents,
+      pricing: {
+        cinemaId: screening.cinema.id,
+        timeZone: screening.cinema.timeZone,
+        startsAt: screening.startsAt,
+        basePriceCents: screening.priceCents,
+        lines: order.tickets.map((t) => ({ seat: t.seat, seatClass: classOf.get(t.seat) ?? "STANDARD", ticketType: t.ticketType })),
+      },
     });
-    await record("PAID", { paymentId: payment.id });
+    await record("PAID", { paymentId: payment.id, amountCents: payment.amountCents, lines: payment.lines });
     await deps.seats.confirm(r.id, r.seats.length);
     const confirmed = await complete(deps, r);
     if (!confirmed) throw serviceUnavailable("The booking took too long and was cancelled; you were not charged. Please try again.");
@@ -147,6 +158,7 @@ export async function complete(deps: ReserveDeps, r: Reservation): Promise<Reser
     amountCents: r.amountCents!,
     currency: r.currency!,
     paymentId: r.paymentId!,
+    lines: bookedLines(r),
   });
   const version = await updateWithEvent(
     deps.db,
@@ -216,6 +228,10 @@ export async function fail(deps: ReserveDeps, r: Reservation, refusal: AppError)
   void deps.relay.kick();
 }
 
+/** The booking's seats as priced (older bookings: see linesBeforeTicketTypes). */
+export const bookedLines = (r: Pick<Reservation, "seats" | "amountCents" | "lines">): PricedSeat[] =>
+  Array.isArray(r.lines) ? (r.lines as unknown as PricedSeat[]) : linesBeforeTicketTypes(r.seats, r.amountCents ?? 0);
+
 function asRefusal(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (isTransientDbError(err)) return serviceUnavailable(BUSY_MESSAGE);
@@ -233,7 +249,8 @@ async function replay(deps: ReserveDeps, customerId: string, input: ReserveInput
   for (;;) {
     const r = await deps.db.reservation.findUnique({ where: { customerId_idempotencyKey: { customerId, idempotencyKey: input.idempotencyKey } } });
     if (!r) throw new Error("reservation vanished during replay");
-    if (r.screeningId !== input.screeningId || r.seats.join() !== input.seats.join()) {
+    const sameTickets = !Array.isArray(r.lines) || bookedLines(r).map((l) => l.ticketType).join() === input.tickets.map((t) => t.ticketType).join();
+    if (r.screeningId !== input.screeningId || r.seats.join() !== input.seats.join() || !sameTickets) {
       throw badInput("input.idempotencyKey", "This idempotencyKey was already used for a different booking; use a new one.");
     }
     if (r.status === "FAILED") throw new AppError((r.failureCode ?? ErrorCode.SERVICE_UNAVAILABLE) as ErrorCode, r.failureMessage ?? "The booking failed.");

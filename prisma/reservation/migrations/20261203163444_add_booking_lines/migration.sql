@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "reservation" ADD COLUMN     "lines" JSONB;
+
