@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { AppError, ErrorCode, badInput } from "@cinema/platform/errors";
+import { seatLabelSchema } from "@cinema/platform/validation";
+import { isTimeZone } from "./local-time.ts";
+import { SEAT_CLASSES, TICKET_TYPES, type PriceRules } from "./price-rules.ts";
+import { priceBooking, type PriceBreakdown, type PricingRequest } from "./pricing.ts";
+
+/** The absolute cap of seats in one booking (a cinema's own limit is at most this). */
+export const MAX_SEATS = 20;
+
+/** Seats with their class and ticket type: each seat once, at most MAX_SEATS. */
+export const pricingLines = z
+  .array(z.object({ seat: seatLabelSchema, seatClass: z.enum(SEAT_CLASSES), ticketType: z.enum(TICKET_TYPES) }))
+  .max(MAX_SEATS, `at most ${MAX_SEATS} seats`)
+  .superRefine((lines, ctx) => {
+    const seen = new Set<string>();
+    lines.forEach((l, i) => {
+      if (seen.has(l.seat)) ctx.addIssue({ code: "custom", path: [i, "seat"], message: `seat ${l.seat} is given more than once` });
+      seen.add(l.seat);
+    });
+  });
+
+/**
+ * Prices with a cinema's rules, refusing what cannot be priced honestly: rules in another currency
+ * than the screening's, or a time zone this runtime does not know.
+ */
+export function priceWithRules(request: PricingRequest, rules: PriceRules, field: string): PriceBreakdown {
+  if (!isTimeZone(request.timeZone)) throw badInput(`${field}.timeZone`, `${request.timeZone} is not a known time zone.`);
+  if (rules.currency !== request.currency) {
+    throw new AppError(ErrorCode.CONFLICT, `This cinema's prices are set in ${rules.currency}, but the screening is sold in ${request.currency}; staff must update the price rules.`, {
+      rulesCurrency: rules.currency,
+      currency: request.currency,
+    });
+  }
+  return priceBooking(request, rules);
+}
