@@ -1,10 +1,13 @@
-import { AppError, ErrorCode, badInput, seatsTaken, serviceUnavailable } from "@cinema/platform/errors";
+import { AppError, ErrorCode, badInput, serviceUnavailable } from "@cinema/platform/errors";
+import type { SeatClass } from "@cinema/platform/events";
 import { pgErrorCode } from "@cinema/platform/db";
 import { intEnv } from "@cinema/platform/config";
 import type { SeatDb } from "../data.ts";
+import { pairRuleHolds, pairRuleRefusal, type PairedSeat } from "./pair-rules.ts";
+import { seatsUnavailable } from "./unavailable.ts";
 
 const holdSeconds = () => intEnv("SEAT_HOLD_SECONDS", 600);
-/** A seat counts as free when AVAILABLE, or HELD by a hold that has run out. */
+/** A seat counts as free when AVAILABLE, or HELD by a hold that has run out (never when BLOCKED). */
 export const FREE = `(status = 'AVAILABLE' OR (status = 'HELD' AND hold_expires_at < now()))`;
 
 /** Deadlocks and serialization failures are safe to retry: the statement had no effect. */
@@ -19,27 +22,37 @@ async function withRetry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
   }
 }
 
+/** A held seat and its class (the saga prices it). */
+export interface HeldSeat {
+  label: string;
+  seatClass: SeatClass;
+}
+
 /**
  * Holds all the seats or none, in one statement with no lock kept afterwards: the wanted rows are
  * locked in seat-map order (so concurrent holds cannot deadlock), and they are updated only if
- * every one of them is free or already held by this reservation (a retried hold is harmless).
+ * every one of them is free or already held by this reservation (a retried hold is harmless) and
+ * every couple or companion seat comes with its pair. BLOCKED seats are never free.
  */
-export async function holdSeats(db: SeatDb, reservationId: string, screeningId: string, labels: string[]): Promise<string[]> {
+export async function holdSeats(db: SeatDb, reservationId: string, screeningId: string, labels: string[]): Promise<HeldSeat[]> {
   const held = await withRetry(() =>
-    db.$queryRawUnsafe<{ label: string }[]>(
+    db.$queryRawUnsafe<HeldSeat[]>(
       `WITH wanted AS (
-         SELECT screening_id, label, status, reservation_id, hold_expires_at FROM seat
+         SELECT screening_id, label, status, reservation_id, hold_expires_at, seat_class, pair_label FROM seat
           WHERE screening_id = $1::uuid AND label = ANY($2::text[])
           ORDER BY position
             FOR UPDATE
        ), verdict AS (
-         SELECT count(*) = $3 AND bool_and(${FREE} OR (status = 'HELD' AND reservation_id = $4::uuid)) AS ok FROM wanted
+         SELECT count(*) = $3
+                AND bool_and(${FREE} OR (status = 'HELD' AND reservation_id = $4::uuid))
+                AND bool_and(${pairRuleHolds("$2::text[]")}) AS ok
+           FROM wanted
        )
        UPDATE seat s
           SET status = 'HELD', reservation_id = $4::uuid, hold_expires_at = now() + make_interval(secs => $5), updated_at = now()
          FROM wanted, verdict
         WHERE verdict.ok AND s.screening_id = wanted.screening_id AND s.label = wanted.label
-       RETURNING s.label`,
+       RETURNING s.label, s.seat_class::text AS "seatClass"`,
       screeningId,
       labels,
       labels.length,
@@ -47,25 +60,33 @@ export async function holdSeats(db: SeatDb, reservationId: string, screeningId: 
       holdSeconds(),
     ),
   );
-  if (held.length === labels.length) return held.map((r) => r.label);
+  if (held.length === labels.length) return held;
   throw await whyNotHeld(db, screeningId, labels);
 }
 
-/** Explains a refused hold: no seat map yet, seats that do not exist, or seats someone else has. */
+/**
+ * Explains a refused hold, in this order: no seat map yet, seats that do not exist, a couple or
+ * companion seat without its pair, seats someone else has or that are blocked from sale.
+ */
 async function whyNotHeld(db: SeatDb, screeningId: string, labels: string[]): Promise<AppError> {
   const inventory = await db.screeningInventory.findUnique({ where: { screeningId } });
   if (!inventory) return serviceUnavailable("The seat map of this screening is still being prepared; please try again in a moment.");
-  const rows = await db.$queryRawUnsafe<{ label: string; free: boolean; sold: boolean }[]>(
-    `SELECT label, ${FREE} AS free, status = 'SOLD' AS sold FROM seat WHERE screening_id = $1::uuid AND label = ANY($2::text[])`,
+  const rows = await db.$queryRawUnsafe<(PairedSeat & { free: boolean; sold: boolean; blocked: boolean })[]>(
+    `SELECT label, seat_class::text AS "seatClass", pair_label AS "pairLabel",
+            ${FREE} AS free, status = 'SOLD' AS sold, status = 'BLOCKED' AS blocked
+       FROM seat WHERE screening_id = $1::uuid AND label = ANY($2::text[]) ORDER BY position`,
     screeningId,
     labels,
   );
   const known = new Set(rows.map((r) => r.label));
   const unknown = labels.filter((l) => !known.has(l));
   if (unknown.length) return badInput("input.seats", `This screening has no seat ${unknown.join(", ")}.`);
-  return seatsTaken(
+  const pairRefusal = pairRuleRefusal(rows, labels);
+  if (pairRefusal) return pairRefusal;
+  return seatsUnavailable(
     rows.filter((r) => !r.free).map((r) => r.label),
     rows.filter((r) => r.sold).map((r) => r.label),
+    rows.filter((r) => r.blocked).map((r) => r.label),
   );
 }
 
