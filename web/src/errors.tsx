@@ -11,6 +11,17 @@ export interface ApiProblem {
   seats?: string[];
   /** SERVICE_UNAVAILABLE after the request may have taken effect (a deadline passed mid-booking). */
   outcomeUnknown?: boolean;
+  /** BAD_USER_INPUT of a pair rule: "COUPLE_PAIR" | "COMPANION_WITH_WHEELCHAIR", with the seat and its partner. */
+  rule?: string;
+  seat?: string;
+  pairLabel?: string;
+  /** PRICE_CHANGED: the total the booking would cost now. */
+  totalCents?: number;
+  currency?: string;
+  /** BAD_USER_INPUT: more seats than the cinema sells per booking. */
+  maxSeatsPerBooking?: number;
+  /** BAD_USER_INPUT of a layout: every problem, each at its line and column. */
+  layoutErrors?: { line: number; row: string | null; column: number; message: string }[];
 }
 
 /** The first error of a urql result, a REST-ish `{ errors: [...] }` body, or a failed fetch. */
@@ -30,10 +41,19 @@ export function toProblem(error: unknown): ApiProblem | null {
 function fromGraphQL(error: Pick<GraphQLFormattedError, "message" | "extensions">): ApiProblem {
   const ext = error.extensions ?? {};
   const seats = Array.isArray(ext.seats) ? ext.seats.map(String) : undefined;
-  return { code: typeof ext.code === "string" ? ext.code : "UNKNOWN", message: error.message, seats, ...(ext.outcomeUnknown === true && { outcomeUnknown: true }) };
+  return {
+    code: typeof ext.code === "string" ? ext.code : "UNKNOWN",
+    message: error.message,
+    seats,
+    ...(ext.outcomeUnknown === true && { outcomeUnknown: true }),
+    ...(typeof ext.rule === "string" && { rule: ext.rule, seat: String(ext.seat ?? ""), pairLabel: String(ext.pairLabel ?? "") }),
+    ...(typeof ext.totalCents === "number" && { totalCents: ext.totalCents, currency: typeof ext.currency === "string" ? ext.currency : undefined }),
+    ...(typeof ext.maxSeatsPerBooking === "number" && { maxSeatsPerBooking: ext.maxSeatsPerBooking }),
+    ...(Array.isArray(ext.layoutErrors) && { layoutErrors: ext.layoutErrors as NonNullable<ApiProblem["layoutErrors"]> }),
+  };
 }
 
-export function describeProblem(problem: ApiProblem, t: Translate): string {
+export function describeProblem(problem: ApiProblem, t: Translate, money?: (cents: number, currency?: string) => string): string {
   switch (problem.code) {
     case "SEAT_UNAVAILABLE":
       return problem.seats?.length ? t("error.SEAT_UNAVAILABLE", { seats: problem.seats.join(", ") }) : t("error.SEAT_UNAVAILABLE.none");
@@ -44,11 +64,20 @@ export function describeProblem(problem: ApiProblem, t: Translate): string {
     case "NOT_FOUND":
     case "WAITING_ROOM_REQUIRED":
     case "PASS_EXPIRED":
+    case "PRICE_CHANGED":
+      return problem.totalCents != null && money ? t("error.PRICE_CHANGED.total", { amount: money(problem.totalCents, problem.currency) }) : t("error.PRICE_CHANGED");
     case "PASS_INVALID":
+    case "RATE_LIMITED":
       return t(`error.${problem.code}`);
     case "BAD_USER_INPUT":
+      if (problem.rule === "COUPLE_PAIR" || problem.rule === "COMPANION_WITH_WHEELCHAIR") {
+        return t(`error.rule.${problem.rule}`, { seat: problem.seat ?? "", pair: problem.pairLabel ?? "" });
+      }
+      if (problem.maxSeatsPerBooking) return t("error.maxSeats", { n: problem.maxSeatsPerBooking });
+      if (problem.layoutErrors?.length) return t("error.layout");
+      return t("error.BAD_USER_INPUT", { message: problem.message ?? "" });
     case "CONFLICT":
-      return t(`error.${problem.code}`, { message: problem.message ?? "" });
+      return t("error.CONFLICT", { message: problem.message ?? "" });
     case "NETWORK":
       return t("error.network");
     default:
@@ -59,12 +88,12 @@ export function describeProblem(problem: ApiProblem, t: Translate): string {
 
 /** An error for people: role="alert" so screen readers announce it when it appears. */
 export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const { t } = useI18n();
+  const { t, money } = useI18n();
   const problem = toProblem(error);
   if (!problem) return null;
   return (
     <div className="notice notice-error" role="alert" data-code={problem.code}>
-      <p>{describeProblem(problem, t)}</p>
+      <p>{describeProblem(problem, t, money)}</p>
       {onRetry && (
         <button type="button" className="button button-secondary" onClick={onRetry}>
           {t("common.retry")}

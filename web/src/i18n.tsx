@@ -2,6 +2,8 @@
 // stay in step (a key missing in one is a type error). Server messages are English only; the UI
 // shows its own words for every error code (errors.ts) and the server's text only as a detail.
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { enChain, koChain } from "./i18n-chain.ts";
+import { noonOf } from "./dates.ts";
 
 const en = {
   "app.name": "Cinema",
@@ -188,6 +190,7 @@ const en = {
   "error.unknown": "Something went wrong on our side. Please try again.",
   "notFound.title": "Page not found",
   "notFound.home": "Go to the movie list",
+  ...enChain,
 };
 export type MessageKey = keyof typeof en;
 
@@ -376,6 +379,7 @@ const ko: Record<MessageKey, string> = {
   "error.unknown": "서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요.",
   "notFound.title": "페이지를 찾을 수 없습니다",
   "notFound.home": "영화 목록으로",
+  ...koChain,
 };
 
 export type Lang = "ko" | "en";
@@ -389,12 +393,14 @@ interface I18n {
   lang: Lang;
   setLang(lang: Lang): void;
   t: Translate;
-  /** A date and time in Seoul time, e.g. "Dec 24, 2026, 7:30 PM" / "2026. 12. 24. 오후 7:30". */
-  dateTime(iso: string | null | undefined): string;
+  /** A date and time in Seoul time (or the given zone), e.g. "Dec 24, 2026, 7:30 PM" / "2026. 12. 24. 오후 7:30". */
+  dateTime(iso: string | null | undefined, timeZone?: string): string;
   /** The Seoul calendar day, e.g. "Sun, Nov 29" / "11월 29일 (일)". */
   day(iso: string): string;
-  /** The Seoul time of day, e.g. "7:30 PM" / "오후 7:30". */
-  time(iso: string): string;
+  /** A LocalDate (YYYY-MM-DD) as a short day, e.g. "Sun, Nov 29" / "11월 29일 (일)". */
+  localDay(date: string): string;
+  /** The Seoul (or the given zone's) time of day, e.g. "7:30 PM" / "오후 7:30". */
+  time(iso: string, timeZone?: string): string;
   /** Money given in the currency's minor unit (the API's `…Cents`; KRW has none, so 12000 is ₩12,000). */
   money(minorUnits: number | null | undefined, currency?: string | null): string;
 }
@@ -419,6 +425,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const dateFormat = new Intl.DateTimeFormat(locale, { timeZone: CINEMA_TIME_ZONE, dateStyle: "medium", timeStyle: "short" });
     const dayFormat = new Intl.DateTimeFormat(locale, { timeZone: CINEMA_TIME_ZONE, weekday: "short", month: "short", day: "numeric" });
     const timeFormat = new Intl.DateTimeFormat(locale, { timeZone: CINEMA_TIME_ZONE, timeStyle: "short" });
+    const localDayFormat = new Intl.DateTimeFormat(locale, { timeZone: "UTC", weekday: "short", month: "short", day: "numeric" });
     return {
       lang,
       setLang: (next) => {
@@ -426,9 +433,14 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         setLangState(next);
       },
       t: (key, vars) => (dict[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(vars?.[name] ?? "")),
-      dateTime: (iso) => (iso ? dateFormat.format(new Date(iso)) : "—"),
+      dateTime: (iso, zone) => {
+        if (!iso) return "—";
+        const format = zone && zone !== CINEMA_TIME_ZONE ? new Intl.DateTimeFormat(locale, { timeZone: zone, dateStyle: "medium", timeStyle: "short" }) : dateFormat;
+        return format.format(new Date(iso));
+      },
       day: (iso) => dayFormat.format(new Date(iso)),
-      time: (iso) => timeFormat.format(new Date(iso)),
+      localDay: (date) => localDayFormat.format(noonOf(date)),
+      time: (iso, zone) => (zone && zone !== CINEMA_TIME_ZONE ? new Intl.DateTimeFormat(locale, { timeZone: zone, timeStyle: "short" }) : timeFormat).format(new Date(iso)),
       money: (minorUnits, currency) => {
         if (minorUnits == null) return "—";
         const format = new Intl.NumberFormat(locale, { style: "currency", currency: currency ?? "KRW" });

@@ -2,11 +2,24 @@
 // part of the schema, see subgraphs/*/schema.graphql).
 import { gql } from "urql";
 
-export type SeatStatus = "AVAILABLE" | "HELD" | "SOLD";
-export interface Seat {
+export type SeatStatus = "AVAILABLE" | "HELD" | "SOLD" | "BLOCKED";
+export type SeatClass = "STANDARD" | "PREMIUM" | "COUPLE" | "WHEELCHAIR" | "COMPANION";
+export type TicketType = "ADULT" | "YOUTH" | "SENIOR" | "DISABLED";
+export const SEAT_CLASSES: readonly SeatClass[] = ["STANDARD", "PREMIUM", "COUPLE", "WHEELCHAIR", "COMPANION"];
+export const TICKET_TYPES: readonly TicketType[] = ["ADULT", "YOUTH", "SENIOR", "DISABLED"];
+/** Where a seat is drawn and what it is (the layout's seat, from movie or seat). */
+export interface PlacedSeat {
   label: string;
   row: string;
   number: number;
+  seatClass: SeatClass;
+  /** 1-based place in the drawing, counting aisles and gaps. */
+  gridRow: number;
+  gridColumn: number;
+  /** The seat sold only together with this one (couple partner, companion's wheelchair space). */
+  pairLabel: string | null;
+}
+export interface Seat extends PlacedSeat {
   status: SeatStatus;
 }
 export interface ScreeningSummary {
@@ -17,6 +30,7 @@ export interface ScreeningSummary {
   availableSeatCount: number;
   onSale: boolean;
   auditorium: { id: string; name: string; capacity: number };
+  cinema?: { id: string; name: string };
 }
 export interface Movie {
   id: string;
@@ -27,7 +41,7 @@ export interface Movie {
   screenings: ScreeningSummary[];
 }
 
-const SCREENING_SUMMARY = `id startsAt priceCents currency availableSeatCount onSale auditorium { id name capacity }`;
+const SCREENING_SUMMARY = `id startsAt priceCents currency availableSeatCount onSale auditorium { id name capacity } cinema { id name }`;
 
 export const MOVIES = gql<{ movies: Movie[] }>`
   query Movies {
@@ -35,8 +49,15 @@ export const MOVIES = gql<{ movies: Movie[] }>`
   }
 `;
 
+export interface CinemaRef {
+  id: string;
+  name: string;
+  timeZone: string;
+  maxSeatsPerBooking: number;
+}
 export interface ScreeningDetail extends ScreeningSummary {
   endsAt: string;
+  cinema: CinemaRef;
   movie: { id: string; title: string; rating: Movie["rating"]; runtimeMinutes: number };
   auditorium: ScreeningSummary["auditorium"] & { rows: number; seatsPerRow: number };
   seats: Seat[];
@@ -47,7 +68,8 @@ export const SCREENING = gql<{ screening: ScreeningDetail | null }, { id: string
       ${SCREENING_SUMMARY} endsAt
       movie { id title rating runtimeMinutes }
       auditorium { rows seatsPerRow }
-      seats { label row number status }
+      cinema { id name timeZone maxSeatsPerBooking }
+      seats { label row number status seatClass gridRow gridColumn pairLabel }
     }
   }
 `;
@@ -65,7 +87,10 @@ export const SEAT_MAP_CHANGED = gql<{ seatMapChanged: SeatMapChange }, { screeni
 
 export interface ReserveInput {
   screeningId: string;
-  seats: string[];
+  /** A ticket type per seat (the older `seats` means ADULT for each). */
+  tickets: { seat: string; ticketType: TicketType }[];
+  /** The total the customer saw: payment refuses (PRICE_CHANGED) if the price differs now. */
+  expectedTotalCents?: number | null;
   paymentToken: string;
   idempotencyKey: string;
   /** The waiting-room pass, while the screening's room is on. */
@@ -77,6 +102,36 @@ export const RESERVE = gql<{ reserve: { id: string; status: string } }, { input:
   }
 `;
 
+export interface PriceItem {
+  kind: "BASE" | "SEAT_CLASS" | "TIME" | "TICKET_TYPE";
+  label: string;
+  amountCents: number;
+}
+export interface BookedSeat {
+  seat: string;
+  seatClass: SeatClass;
+  ticketType: TicketType;
+  priceCents: number;
+}
+export interface PriceLine extends BookedSeat {
+  items: PriceItem[];
+}
+export interface PriceBreakdown {
+  currency: string;
+  totalCents: number;
+  lines: PriceLine[];
+}
+const BREAKDOWN_FIELDS = `currency totalCents lines { seat seatClass ticketType priceCents items { kind label amountCents } }`;
+
+export const PRICE_QUOTE = gql<
+  { screening: { id: string; priceQuote: PriceBreakdown } | null },
+  { id: string; tickets: { seat: string; seatClass: SeatClass; ticketType: TicketType }[] }
+>`
+  query PriceQuote($id: ID!, $tickets: [QuoteTicketInput!]!) {
+    screening(id: $id) { id priceQuote(tickets: $tickets) { ${BREAKDOWN_FIELDS} } }
+  }
+`;
+
 export interface Reservation {
   id: string;
   status: "PENDING" | "CONFIRMED" | "CANCELLED" | "FAILED";
@@ -84,16 +139,18 @@ export interface Reservation {
   amountCents: number | null;
   currency: string | null;
   failureReason: string | null;
-  screening: { id: string; startsAt: string; movie: { title: string }; auditorium: { name: string } };
-  payment: { status: string } | null;
+  screening: { id: string; startsAt: string; movie: { title: string }; auditorium: { name: string }; cinema: { name: string; timeZone: string } };
+  lines: BookedSeat[];
+  payment: { status: string; breakdown: PriceBreakdown | null } | null;
   ticket: { code: string; qrSvg: string; status: "ISSUED" | "VOID" } | null;
 }
 export const RESERVATION = gql<{ reservation: Reservation | null }, { id: string }>`
   query Reservation($id: ID!) {
     reservation(id: $id) {
       id status seats amountCents currency failureReason
-      screening { id startsAt movie { title } auditorium { name } }
-      payment { status }
+      screening { id startsAt movie { title } auditorium { name } cinema { name timeZone } }
+      lines { seat seatClass ticketType priceCents }
+      payment { status breakdown { ${BREAKDOWN_FIELDS} } }
       ticket { code qrSvg status }
     }
   }
@@ -101,6 +158,8 @@ export const RESERVATION = gql<{ reservation: Reservation | null }, { id: string
 
 export interface MyReservation {
   id: string;
+  cinemaName: string | null;
+  lines: PriceLine[];
   status: "CONFIRMED" | "CANCELLED" | string;
   paymentStatus: string | null;
   ticketStatus: string | null;
@@ -118,7 +177,8 @@ export interface MyReservation {
   history: { at: string; kind: string; description: string }[];
 }
 const MY_RESERVATION_FIELDS = `
-  id status paymentStatus ticketStatus ticketCode seatsReleased movieTitle auditoriumName screeningStartsAt
+  id status paymentStatus ticketStatus ticketCode seatsReleased movieTitle auditoriumName screeningStartsAt cinemaName
+  lines { seat seatClass ticketType priceCents items { kind label amountCents } }
   seats amountCents currency refundedAmountCents bookedAt updatedAt history { at kind description }
 `;
 
@@ -143,10 +203,21 @@ export const CANCEL = gql<{ cancelReservation: { id: string; status: string } },
   mutation Cancel($id: ID!) { cancelReservation(id: $id) { id status } }
 `;
 
-export const ADMIN_DATA = gql<{ movies: Movie[]; auditoriums: { id: string; name: string; rows: number; seatsPerRow: number; capacity: number }[] }>`
+export interface AdminAuditorium {
+  id: string;
+  name: string;
+  rows: number;
+  seatsPerRow: number;
+  capacity: number;
+}
+export interface AdminCinema extends CinemaRef {
+  address: string;
+  auditoriums: AdminAuditorium[];
+}
+export const ADMIN_DATA = gql<{ movies: Movie[]; cinemas: AdminCinema[] }>`
   query AdminData {
     movies { id title summary runtimeMinutes rating screenings { ${SCREENING_SUMMARY} } }
-    auditoriums { id name rows seatsPerRow capacity }
+    cinemas { id name address timeZone maxSeatsPerBooking auditoriums { id name rows seatsPerRow capacity } }
   }
 `;
 export const REGISTER_MOVIE = gql<
@@ -157,7 +228,7 @@ export const REGISTER_MOVIE = gql<
 `;
 export const CREATE_AUDITORIUM = gql<
   { createAuditorium: { id: string; name: string; capacity: number } },
-  { input: { name: string; rows: number; seatsPerRow: number } }
+  { input: { cinemaId?: string | null; name: string; layout?: string; rows?: number; seatsPerRow?: number } }
 >`
   mutation CreateAuditorium($input: CreateAuditoriumInput!) { createAuditorium(input: $input) { id name capacity } }
 `;

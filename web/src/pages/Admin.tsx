@@ -1,12 +1,17 @@
 import { useState, type FormEvent, type ReactNode } from "react";
+import { Field, Outcome } from "../components/Form.tsx";
+import { zonedIso } from "../dates.ts";
+import { AuditoriumForm } from "./admin/AuditoriumForm.tsx";
+import { BlockSeats } from "./admin/BlockSeats.tsx";
+import { CinemaSettings } from "./admin/CinemaSettings.tsx";
+import { PriceRulesForm } from "./admin/PriceRulesForm.tsx";
 import { useMutation, useQuery } from "urql";
 import { LiveBadge } from "../components/LiveBadge.tsx";
 import { PageTitle } from "../components/PageTitle.tsx";
-import { SeatMap } from "../components/SeatMap.tsx";
 import { ErrorMessage } from "../errors.tsx";
 import { useLiveScreening } from "../hooks.ts";
 import { useI18n } from "../i18n.tsx";
-import { ADMIN_DATA, CREATE_AUDITORIUM, REGISTER_MOVIE, SCHEDULE_SCREENING, SET_WAITING_ROOM, WAITING_ROOMS, type WaitingRoom } from "../queries.ts";
+import { ADMIN_DATA, REGISTER_MOVIE, SCHEDULE_SCREENING, SET_WAITING_ROOM, WAITING_ROOMS, type AdminCinema, type WaitingRoom } from "../queries.ts";
 import { Link } from "../router.tsx";
 import { useSession } from "../session.tsx";
 
@@ -26,41 +31,43 @@ export function AdminGate({ children }: { children: ReactNode }) {
   );
 }
 
+/** The cinema staff last managed, in this browser. */
+const ADMIN_CHOICE_KEY = "cinema.adminChoice";
+
 export function AdminPage() {
   const { t } = useI18n();
   const [{ data, error }, refetch] = useQuery({ query: ADMIN_DATA, requestPolicy: "cache-and-network" });
   const reload = () => refetch({ requestPolicy: "network-only" });
+  const [chosen, setChosen] = useState(() => localStorage.getItem(ADMIN_CHOICE_KEY) ?? "");
+  const cinemas = data?.cinemas ?? [];
+  const cinema = cinemas.find((c) => c.id === chosen) ?? cinemas[0];
+  const choose = (id: string) => {
+    localStorage.setItem(ADMIN_CHOICE_KEY, id);
+    setChosen(id);
+  };
+  const movies = (data?.movies ?? []).map((m) => ({ ...m, screenings: m.screenings.filter((s) => !s.cinema || s.cinema.id === cinema?.id) }));
   return (
     <>
       <PageTitle>{t("admin.title")}</PageTitle>
       <ErrorMessage error={error} onRetry={reload} />
+      <div className="cinema-picker">
+        <Field id="admin-cinema" label={t("admin.cinema")}>
+          <select id="admin-cinema" value={cinema?.id ?? ""} onChange={(e) => choose(e.target.value)}>
+            {cinemas.map((c) => (
+              <option key={c.id} value={c.id}>{c.name}</option>
+            ))}
+          </select>
+        </Field>
+      </div>
       <div className="admin-grid">
         <MovieForm onDone={reload} />
-        <AuditoriumForm onDone={reload} />
-        <ScreeningForm movies={data?.movies ?? []} auditoriums={data?.auditoriums ?? []} onDone={reload} />
+        <ScreeningForm movies={data?.movies ?? []} cinema={cinema} onDone={reload} />
+        {cinema && <CinemaSettings key={cinema.id} cinema={cinema} onDone={reload} />}
+        <AuditoriumForm cinemaId={cinema?.id} onDone={reload} />
+        {cinema && <PriceRulesForm cinemaId={cinema.id} />}
       </div>
-      <Occupancy movies={data?.movies ?? []} />
+      <Occupancy movies={movies} />
     </>
-  );
-}
-
-function Field({ id, label, hint, children }: { id: string; label: string; hint?: string; children: ReactNode }) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {hint && <p className="hint" id={`${id}-hint`}>{hint}</p>}
-    </div>
-  );
-}
-
-/** A form's outcome: the success line, or the API's refusal in words. */
-function Outcome({ ok, error }: { ok?: string; error?: unknown }) {
-  return (
-    <div aria-live="polite">
-      {ok && !error && <p className="notice notice-ok">{ok}</p>}
-      <ErrorMessage error={error} />
-    </div>
   );
 }
 
@@ -108,42 +115,9 @@ function MovieForm({ onDone }: { onDone: () => void }) {
   );
 }
 
-function AuditoriumForm({ onDone }: { onDone: () => void }) {
-  const { t } = useI18n();
-  const [result, create] = useMutation(CREATE_AUDITORIUM);
-  const [ok, setOk] = useState<string>();
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const f = new FormData(form);
-    const res = await create({ input: { name: String(f.get("name")), rows: Number(f.get("rows")), seatsPerRow: Number(f.get("seatsPerRow")) } });
-    if (res.data) {
-      setOk(t("admin.created", { name: res.data.createAuditorium.name, capacity: res.data.createAuditorium.capacity }));
-      form.reset();
-      onDone();
-    }
-  };
-  return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="hall-form">
-      <h2 id="hall-form">{t("admin.auditorium")}</h2>
-      <Field id="hall-name" label={t("admin.hallName")}>
-        <input id="hall-name" name="name" required maxLength={100} />
-      </Field>
-      <div className="field-row">
-        <Field id="hall-rows" label={t("admin.rows")}>
-          <input id="hall-rows" name="rows" type="number" required min={1} max={26} defaultValue={8} />
-        </Field>
-        <Field id="hall-seats" label={t("admin.seatsPerRow")}>
-          <input id="hall-seats" name="seatsPerRow" type="number" required min={1} max={60} defaultValue={12} />
-        </Field>
-      </div>
-      <Outcome ok={ok} error={result.error} />
-      <button type="submit" className="button button-primary" disabled={result.fetching}>{t("admin.createHall")}</button>
-    </form>
-  );
-}
-
-function ScreeningForm({ movies, auditoriums, onDone }: { movies: { id: string; title: string }[]; auditoriums: { id: string; name: string; capacity: number }[]; onDone: () => void }) {
+function ScreeningForm({ movies, cinema, onDone }: { movies: { id: string; title: string }[]; cinema: AdminCinema | undefined; onDone: () => void }) {
+  const auditoriums = cinema?.auditoriums ?? [];
+  const timeZone = cinema?.timeZone ?? "Asia/Seoul";
   const { t, dateTime } = useI18n();
   const [result, schedule] = useMutation(SCHEDULE_SCREENING);
   const [ok, setOk] = useState<string>();
@@ -151,14 +125,14 @@ function ScreeningForm({ movies, auditoriums, onDone }: { movies: { id: string; 
     event.preventDefault();
     const form = event.currentTarget;
     const f = new FormData(form);
-    // The field holds a Seoul wall-clock time ("2026-12-24T19:30"): say so with the +09:00 offset
-    // (Korea has no daylight saving), whatever the browser's own time zone is.
-    const startsAt = `${String(f.get("startsAt"))}:00+09:00`;
+    // The field holds the cinema's wall-clock time ("2026-12-24T19:30"), whatever the browser's
+    // own time zone is.
+    const startsAt = zonedIso(String(f.get("startsAt")), timeZone);
     const res = await schedule({
       input: { movieId: String(f.get("movieId")), auditoriumId: String(f.get("auditoriumId")), startsAt, priceCents: Number(f.get("price")) },
     });
     if (res.data) {
-      setOk(t("admin.scheduled", { title: res.data.scheduleScreening.movie.title, time: dateTime(res.data.scheduleScreening.startsAt) }));
+      setOk(t("admin.scheduled", { title: res.data.scheduleScreening.movie.title, time: dateTime(res.data.scheduleScreening.startsAt, timeZone) }));
       onDone();
     }
   };
@@ -181,7 +155,7 @@ function ScreeningForm({ movies, auditoriums, onDone }: { movies: { id: string; 
           ))}
         </select>
       </Field>
-      <Field id="screening-starts" label={t("admin.startsAt")}>
+      <Field id="screening-starts" label={timeZone === "Asia/Seoul" ? t("admin.startsAt") : t("admin.startsAtZone", { zone: timeZone })}>
         <input id="screening-starts" name="startsAt" type="datetime-local" required step={60} />
       </Field>
       <Field id="screening-price" label={t("admin.price")}>
@@ -288,9 +262,7 @@ export function AdminScreeningPage({ id }: { id: string }) {
             <span data-testid="available-count">{t("screening.available", { n: availableSeatCount ?? 0, capacity: screening.auditorium.capacity })}</span>{" "}
             <LiveBadge />
           </p>
-          <section className="card seat-panel">
-            <SeatMap seats={seats} />
-          </section>
+          <BlockSeats screeningId={id} seats={seats} onDone={() => refetch({ requestPolicy: "network-only" })} />
         </>
       )}
     </>

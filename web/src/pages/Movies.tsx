@@ -1,34 +1,73 @@
+import { useState } from "react";
 import { useQuery } from "urql";
 import { PageTitle } from "../components/PageTitle.tsx";
+import { ScreeningChip } from "../components/ScreeningChip.tsx";
 import { ErrorMessage } from "../errors.tsx";
 import { useI18n } from "../i18n.tsx";
 import { MOVIES, type ScreeningSummary } from "../queries.ts";
-import { Link } from "../router.tsx";
+import { MovieCard } from "../components/MovieCard.tsx";
+import { CINEMAS, type Cinema } from "../queries-cinema.ts";
+import { Programme } from "./Programme.tsx";
+
+/** The customer's cinema, kept in this browser so a returning customer lands on it. */
+const CHOICE_KEY = "cinema.choice";
 
 export function MoviesPage() {
+  const { t } = useI18n();
+  const [cinemas] = useQuery({ query: CINEMAS, requestPolicy: "cache-and-network" });
+  const [chosen, setChosen] = useState<string>(() => localStorage.getItem(CHOICE_KEY) ?? "");
+  const list = cinemas.data?.cinemas ?? [];
+  // A remembered cinema that is gone (or not loaded yet) shows every cinema's programme.
+  const cinema = list.find((c) => c.id === chosen);
+  const choose = (id: string) => {
+    if (id) localStorage.setItem(CHOICE_KEY, id);
+    else localStorage.removeItem(CHOICE_KEY);
+    setChosen(id);
+  };
+  return (
+    <>
+      <PageTitle>{t("movies.title")}</PageTitle>
+      <CinemaPicker cinemas={list} value={cinema?.id ?? ""} onChange={choose} />
+      <ErrorMessage error={cinemas.error} />
+      {cinema ? <Programme key={cinema.id} cinema={cinema} /> : <AllMovies />}
+    </>
+  );
+}
+
+function CinemaPicker({ cinemas, value, onChange }: { cinemas: Cinema[]; value: string; onChange: (id: string) => void }) {
+  const { t } = useI18n();
+  const current = cinemas.find((c) => c.id === value);
+  return (
+    <div className="cinema-picker">
+      <div className="field">
+        <label htmlFor="cinema-choice">{t("cinema.label")}</label>
+        <select id="cinema-choice" value={value} onChange={(e) => onChange(e.target.value)}>
+          <option value="">{t("cinema.all")}</option>
+          {cinemas.map((c) => (
+            <option key={c.id} value={c.id}>{c.name}</option>
+          ))}
+        </select>
+      </div>
+      <p className="muted cinema-address">{current ? current.address : t("cinema.pickHint")}</p>
+    </div>
+  );
+}
+
+/** Every movie with its screenings at every cinema, by day: before a cinema is chosen. */
+function AllMovies() {
   const { t } = useI18n();
   const [{ data, error, fetching }, refetch] = useQuery({ query: MOVIES, requestPolicy: "cache-and-network" });
   return (
     <>
-      <PageTitle>{t("movies.title")}</PageTitle>
       <p className="lead">{t("movies.intro")}</p>
       <ErrorMessage error={error} onRetry={() => refetch({ requestPolicy: "network-only" })} />
       {fetching && !data && <p aria-busy="true">{t("common.loading")}</p>}
       {data?.movies.length === 0 && <p>{t("movies.none")}</p>}
       <ul className="movie-list">
         {data?.movies.map((movie) => (
-          <li key={movie.id} className="card movie" data-movie={movie.title}>
-            <div className="poster" aria-hidden="true">{movie.title.slice(0, 1)}</div>
-            <div className="movie-body">
-              <h2>{movie.title}</h2>
-              <p className="meta">
-                <span className={`rating rating-${movie.rating.toLowerCase()}`}>{t(`rating.${movie.rating}`)}</span>
-                <span>{t("common.minutes", { n: movie.runtimeMinutes })}</span>
-              </p>
-              <p className="summary">{movie.summary}</p>
-              {movie.screenings.length === 0 ? <p className="muted">{t("movies.noScreenings")}</p> : <Screenings screenings={movie.screenings} />}
-            </div>
-          </li>
+          <MovieCard key={movie.id} movie={movie}>
+            {movie.screenings.length === 0 ? <p className="muted">{t("movies.noScreenings")}</p> : <Screenings screenings={movie.screenings} />}
+          </MovieCard>
         ))}
       </ul>
     </>
@@ -37,7 +76,7 @@ export function MoviesPage() {
 
 /** Screenings grouped by their Seoul calendar day, one link per screening. */
 function Screenings({ screenings }: { screenings: ScreeningSummary[] }) {
-  const { t, day, time, dateTime, money } = useI18n();
+  const { day } = useI18n();
   const days = new Map<string, ScreeningSummary[]>();
   for (const s of screenings) days.set(day(s.startsAt), [...(days.get(day(s.startsAt)) ?? []), s]);
   return (
@@ -49,17 +88,7 @@ function Screenings({ screenings }: { screenings: ScreeningSummary[] }) {
             <ul className="screenings">
               {list.map((s) => (
                 <li key={s.id}>
-                  <Link
-                    to={`/screenings/${s.id}`}
-                    className={`screening-chip${s.availableSeatCount === 0 ? " sold-out" : ""}`}
-                    aria-label={t("movies.screeningLink", { time: dateTime(s.startsAt), hall: s.auditorium.name, n: s.availableSeatCount })}
-                  >
-                    <span className="chip-time">{time(s.startsAt)}</span>
-                    <span className="chip-meta">{s.auditorium.name} · {money(s.priceCents, s.currency)}</span>
-                    <span className="chip-seats">
-                      {s.availableSeatCount === 0 ? t("movies.soldOut") : t("movies.seatsLeft", { n: s.availableSeatCount })}
-                    </span>
-                  </Link>
+                  <ScreeningChip screening={s} cinemaName={s.cinema?.name} />
                 </li>
               ))}
             </ul>

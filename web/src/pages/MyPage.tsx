@@ -3,6 +3,7 @@ import { useMutation, useQuery, useSubscription } from "urql";
 import { LiveBadge } from "../components/LiveBadge.tsx";
 import { PageTitle } from "../components/PageTitle.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
+import { PriceBreakdown } from "../components/PriceBreakdown.tsx";
 import { ErrorMessage } from "../errors.tsx";
 import { useI18n, type MessageKey } from "../i18n.tsx";
 import { CANCEL, MY_RESERVATION, MY_RESERVATIONS, RESERVATION_STATUS_CHANGED } from "../queries.ts";
@@ -61,7 +62,7 @@ function MyReservations() {
                 <Link to={`/me/${r.id}`} className="booking-link">
                   <span className="booking-title">{r.movieTitle ?? "—"}</span>
                   <span className="meta">
-                    {dateTime(r.screeningStartsAt)} · {r.auditoriumName} · {r.seats.join(", ")} · {money(r.amountCents, r.currency)}
+                    {dateTime(r.screeningStartsAt)} · {r.cinemaName ? `${r.cinemaName} ` : ""}{r.auditoriumName} · {r.seats.join(", ")} · {money(r.amountCents, r.currency)}
                   </span>
                 </Link>
                 <StatusBadge status={r.status} />
@@ -164,6 +165,8 @@ function MyReservationDetail({ id }: { id: string }) {
             <dd data-testid="payment-status"><StatusBadge status={r.paymentStatus} /></dd>
             <dt>{t("me.ticket")}</dt>
             <dd><StatusBadge status={r.ticketStatus} /> {r.ticketCode && <code>{r.ticketCode}</code>}</dd>
+            <dt>{t("common.cinema")}</dt>
+            <dd data-testid="cinema-name">{r.cinemaName ?? "—"}</dd>
             <dt>{t("common.when")}</dt>
             <dd>{t("screening.when", { time: dateTime(r.screeningStartsAt), hall: r.auditoriumName ?? "—" })}</dd>
             <dt>{t("common.seats")}</dt>
@@ -179,6 +182,7 @@ function MyReservationDetail({ id }: { id: string }) {
             <dt>{t("me.bookedAt")}</dt>
             <dd>{dateTime(r.bookedAt)}</dd>
           </dl>
+          {r.lines?.length > 0 && <PriceBreakdown lines={r.lines} totalCents={r.amountCents} currency={r.currency} />}
           {cancelled && !(r.paymentStatus === "REFUNDED" && r.seatsReleased) && (
             <p className="notice notice-ok" role="status">{t("me.cancelled")}</p>
           )}

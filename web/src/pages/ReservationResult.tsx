@@ -2,6 +2,7 @@ import { useEffect } from "react";
 import { useQuery } from "urql";
 import { PageTitle } from "../components/PageTitle.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
+import { PriceBreakdown } from "../components/PriceBreakdown.tsx";
 import { ErrorMessage } from "../errors.tsx";
 import { useI18n } from "../i18n.tsx";
 import { RESERVATION } from "../queries.ts";
@@ -37,6 +38,7 @@ export function ReservationResultPage({ id }: { id: string }) {
   }
   const ok = reservation.status === "CONFIRMED" || reservation.status === "CANCELLED";
   const ticket = reservation.ticket;
+  const breakdown = reservation.payment?.breakdown;
   return (
     <>
       <PageTitle>{ok ? t("result.title") : t("result.failed")}</PageTitle>
@@ -46,13 +48,23 @@ export function ReservationResultPage({ id }: { id: string }) {
           <dl className="summary-list">
             <dt>{t("common.status")}</dt>
             <dd><StatusBadge status={reservation.status} /></dd>
+            <dt>{t("common.cinema")}</dt>
+            <dd data-testid="cinema-name">{reservation.screening.cinema?.name}</dd>
             <dt>{t("common.when")}</dt>
-            <dd>{t("screening.when", { time: dateTime(reservation.screening.startsAt), hall: reservation.screening.auditorium.name })}</dd>
+            <dd>{t("screening.when", { time: dateTime(reservation.screening.startsAt, reservation.screening.cinema?.timeZone), hall: reservation.screening.auditorium.name })}</dd>
             <dt>{t("common.seats")}</dt>
             <dd>{reservation.seats.join(", ")}</dd>
             <dt>{t("common.total")}</dt>
             <dd>{money(reservation.amountCents, reservation.currency)}</dd>
           </dl>
+          {/* What was charged, kept with the booking: later price changes never alter it. */}
+          {breakdown ? (
+            <PriceBreakdown lines={breakdown.lines} totalCents={breakdown.totalCents} currency={breakdown.currency} />
+          ) : (
+            reservation.lines?.length > 0 && (
+              <PriceBreakdown lines={reservation.lines} totalCents={reservation.amountCents ?? 0} currency={reservation.currency ?? "KRW"} />
+            )
+          )}
           {reservation.failureReason && <p className="notice notice-error">{reservation.failureReason}</p>}
           <p className="actions">
             <Link className="button button-secondary" to={`/me/${reservation.id}`}>{t("result.toMyPage")}</Link>

@@ -6,7 +6,9 @@ import { LiveBadge } from "../components/LiveBadge.tsx";
 import { ErrorMessage, toProblem } from "../errors.tsx";
 import { useLiveScreening } from "../hooks.ts";
 import { useI18n } from "../i18n.tsx";
-import { RESERVE, WAITING_ROOM } from "../queries.ts";
+import { PRICE_QUOTE, RESERVE, TICKET_TYPES, WAITING_ROOM, type TicketType } from "../queries.ts";
+import { PriceBreakdown } from "../components/PriceBreakdown.tsx";
+import { togglePick, type PickNote } from "../seat-picking.ts";
 import { WaitingRoomPanel } from "../components/WaitingRoom.tsx";
 import { Link, navigate } from "../router.tsx";
 import { useSession } from "../session.tsx";
@@ -21,8 +23,8 @@ export const TEST_CARDS = [
   "tok_chargeDeclinedInsufficientFunds",
   "tok_chargeDeclinedExpiredCard",
 ] as const;
-/** The API's MAX_SEATS_PER_BOOKING default; the server enforces the real limit. */
-const MAX_SEATS = 8;
+/** The cinema's default limit, until the screening (with its cinema's own) has loaded. */
+const DEFAULT_MAX_SEATS = 8;
 /** Refusals that mean "no valid pass": back to the waiting room. */
 const PASS_REFUSALS = new Set(["WAITING_ROOM_REQUIRED", "PASS_EXPIRED", "PASS_INVALID"]);
 /** Repeats of a booking whose outcome we did not learn (same idempotency key), and the waits before them. */
@@ -49,6 +51,8 @@ export function ScreeningPage({ id }: { id: string }) {
   const { session } = useSession();
   const { screening, seats, availableSeatCount, fetching, error, refetch } = useLiveScreening(id);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [note, setNote] = useState<PickNote>();
+  const [ticketTypes, setTicketTypes] = useState<Record<string, TicketType>>({});
   const [card, setCard] = useState<string>(TEST_CARDS[0]);
   const [reserveResult, reserve] = useMutation(RESERVE);
   const [failure, setFailure] = useState<unknown>();
@@ -75,6 +79,15 @@ export function ScreeningPage({ id }: { id: string }) {
    */
   const attempt = useRef<{ key: string; what: string } | null>(null);
 
+  const byLabel = new Map(seats.map((s) => [s.label, s]));
+  const order = new Map(seats.map((s, i) => [s.label, i]));
+  // Chosen seats that are still free: someone else may take one while we look at the map.
+  const chosen = [...selected].filter((label) => byLabel.get(label)?.status === "AVAILABLE").sort((a, b) => order.get(a)! - order.get(b)!);
+  const tickets = chosen.map((seat) => ({ seat, seatClass: byLabel.get(seat)!.seatClass, ticketType: ticketTypes[seat] ?? ("ADULT" as const) }));
+  // The price as reserve would charge it now, per seat and ticket type (payment's rules).
+  const [quote, requote] = useQuery({ query: PRICE_QUOTE, variables: { id, tickets }, pause: !tickets.length, requestPolicy: "cache-and-network" });
+  const breakdown = tickets.length ? quote.data?.screening?.priceQuote : undefined;
+
   if (!screening) {
     return (
       <>
@@ -84,28 +97,32 @@ export function ScreeningPage({ id }: { id: string }) {
     );
   }
 
-  const order = new Map(seats.map((s, i) => [s.label, i]));
-  const status = new Map(seats.map((s) => [s.label, s.status]));
-  // Chosen seats that are still free: someone else may take one while we look at the map.
-  const chosen = [...selected].filter((label) => status.get(label) === "AVAILABLE").sort((a, b) => order.get(a)! - order.get(b)!);
-  const taken = reserveResult.fetching ? [] : [...selected].filter((label) => status.get(label) && status.get(label) !== "AVAILABLE");
-  const total = chosen.length * screening.priceCents;
+  const maxSeats = screening.cinema?.maxSeatsPerBooking ?? DEFAULT_MAX_SEATS;
+  const taken = reserveResult.fetching ? [] : [...selected].filter((label) => byLabel.get(label) && byLabel.get(label)!.status !== "AVAILABLE");
+  // The quote of exactly these tickets (not one still loading for an earlier choice).
+  const quoted = breakdown && breakdown.lines.length === tickets.length && breakdown.lines.every((l, i) => l.seat === tickets[i]!.seat && l.ticketType === tickets[i]!.ticketType) ? breakdown : undefined;
 
   const toggle = (label: string) => {
     setFailure(undefined);
-    setSelected((current) => {
-      const next = new Set(current);
-      if (!next.delete(label)) next.add(label);
-      return next;
-    });
+    const outcome = togglePick(byLabel, selected, label, maxSeats);
+    setSelected(outcome.selected);
+    setNote(outcome.note);
   };
 
   const pay = async () => {
-    const what = JSON.stringify([id, chosen, card]);
+    if (!quoted) return;
+    const what = JSON.stringify([id, tickets, quoted.totalCents, card]);
     if (attempt.current?.what !== what) attempt.current = { key: newIdempotencyKey(), what };
     const key = attempt.current.key;
     setFailure(undefined);
-    const input = { screeningId: id, seats: chosen, paymentToken: card, idempotencyKey: key, pass: pass?.pass ?? null };
+    const input = {
+      screeningId: id,
+      tickets: tickets.map(({ seat, ticketType }) => ({ seat, ticketType })),
+      expectedTotalCents: quoted.totalCents,
+      paymentToken: card,
+      idempotencyKey: key,
+      pass: pass?.pass ?? null,
+    };
     let result = await reserve({ input });
     // No answer, or "it may have happened" (a deadline passed mid-booking): ask again with the SAME
     // key, a few times with growing pauses; the server answers the first request's outcome and
@@ -127,6 +144,8 @@ export function ScreeningPage({ id }: { id: string }) {
     setFailure(result.error);
     // The map may be behind what the server just told us (a seat taken, seats released).
     if (problem?.code === "SEAT_UNAVAILABLE") refetch({ requestPolicy: "network-only" });
+    // Prices changed since the quote: show the new one (the customer pays again, knowingly).
+    if (problem?.code === "PRICE_CHANGED") requote({ requestPolicy: "network-only" });
     // No valid pass (the room was switched on meanwhile, or the turn ended): back to the line.
     if (problem && PASS_REFUSALS.has(problem.code)) {
       setPass(null);
@@ -170,7 +189,8 @@ export function ScreeningPage({ id }: { id: string }) {
       <div className="booking">
         <section className="card seat-panel" aria-labelledby="seatmap-title">
           <h2 id="seatmap-title" className="visually-hidden">{t("common.seats")}</h2>
-          <SeatMap seats={seats} selected={selected} onToggle={screening.onSale ? toggle : undefined} canAdd={chosen.length < MAX_SEATS} />
+          <SeatMap seats={seats} selected={selected} onToggle={screening.onSale ? toggle : undefined} />
+          <div aria-live="polite">{note && <p className="notice seat-note" data-testid="seat-note">{t(note.key, note.vars)}</p>}</div>
         </section>
         <section className="card checkout" aria-labelledby="checkout-title">
           <h2 id="checkout-title">{t("checkout.title")}</h2>
@@ -180,14 +200,32 @@ export function ScreeningPage({ id }: { id: string }) {
             {taken.length > 0 && <p className="notice notice-warn">{t("seat.takenNotice", { seats: taken.join(", ") })}</p>}
           </div>
           <dl className="summary-list">
+            <dt>{t("common.cinema")}</dt>
+            <dd>{screening.cinema?.name}</dd>
             <dt>{t("common.seats")}</dt>
             <dd data-testid="chosen-seats">{chosen.length ? chosen.join(", ") : t("checkout.noSeats")}</dd>
-            <dt>{t("common.total")}</dt>
-            <dd>
-              {chosen.length} × {money(screening.priceCents, screening.currency)} = <strong>{money(total, screening.currency)}</strong>
-            </dd>
           </dl>
-          {chosen.length >= MAX_SEATS && <p className="muted">{t("checkout.max", { n: MAX_SEATS })}</p>}
+          {tickets.length > 0 && (
+            <fieldset className="ticket-types">
+              <legend>{t("checkout.ticketTypes")}</legend>
+              {tickets.map(({ seat, ticketType }) => (
+                <div className="ticket-type" key={seat}>
+                  <label htmlFor={`ticket-${seat}`}>{t("checkout.ticketFor", { seat })}</label>
+                  <select id={`ticket-${seat}`} value={ticketType} onChange={(e) => setTicketTypes((c) => ({ ...c, [seat]: e.target.value as TicketType }))}>
+                    {TICKET_TYPES.map((type) => (
+                      <option key={type} value={type}>{t(`ticket.${type}`)}</option>
+                    ))}
+                  </select>
+                </div>
+              ))}
+            </fieldset>
+          )}
+          <div aria-live="polite" aria-busy={quote.fetching}>
+            {quoted && <PriceBreakdown lines={quoted.lines} totalCents={quoted.totalCents} currency={quoted.currency} />}
+            {tickets.length > 0 && !quoted && !quote.error && <p className="muted">{t("checkout.quoting")}</p>}
+            <ErrorMessage error={tickets.length ? quote.error : undefined} />
+          </div>
+          <p className="muted">{t("checkout.max", { n: maxSeats })}</p>
           {session ? (
             <form
               onSubmit={(event) => {
@@ -205,8 +243,8 @@ export function ScreeningPage({ id }: { id: string }) {
               </select>
               <p className="hint">{t("checkout.cardHint")}</p>
               <ErrorMessage error={failure} />
-              <button type="submit" className="button button-primary wide" disabled={!chosen.length || !screening.onSale || reserveResult.fetching}>
-                {reserveResult.fetching ? t("checkout.paying") : t("checkout.pay", { amount: money(total, screening.currency) })}
+              <button type="submit" className="button button-primary wide" disabled={!quoted || !screening.onSale || reserveResult.fetching}>
+                {reserveResult.fetching ? t("checkout.paying") : t("checkout.pay", { amount: money(quoted?.totalCents ?? 0, quoted?.currency ?? screening.currency) })}
               </button>
             </form>
           ) : (
