@@ -1,14 +1,25 @@
-import DataLoader from "dataloader";
 import { requireAdmin } from "@cinema/platform/auth";
-import { AppError, ErrorCode } from "@cinema/platform/errors";
-import { isUniqueViolation } from "@cinema/platform/db";
+import { badInput, notFound } from "@cinema/platform/errors";
 import type { OutboxRelay } from "@cinema/platform/outbox";
 import type { RequestContext } from "@cinema/platform/server";
-import { isId, parseInput } from "@cinema/platform/validation";
+import { idSchema, isId, parseInput } from "@cinema/platform/validation";
 import type { MovieDb } from "./data.ts";
-import type { Auditorium, Movie, Screening } from "./generated/prisma/client.ts";
+import type { Auditorium, Cinema, Movie, Screening } from "./generated/prisma/client.ts";
+import type { createLoaders } from "./loaders.ts";
 import { scheduleScreening } from "./domain/schedule-screening.ts";
-import { createAuditoriumInput, registerMovieInput, scheduleScreeningInput } from "./domain/validation.ts";
+import { createAuditorium } from "./domain/create-auditorium.ts";
+import { createCinema, updateCinema } from "./domain/cinema.ts";
+import { updateAuditoriumLayout } from "./domain/update-auditorium-layout.ts";
+import { parseLayout, type ParsedLayout } from "./domain/layout.ts";
+import { localDayRange, parseLocalDate } from "./domain/time-zone.ts";
+import {
+  createAuditoriumInput,
+  createCinemaInput,
+  layoutText,
+  registerMovieInput,
+  scheduleScreeningInput,
+  updateCinemaInput,
+} from "./domain/validation.ts";
 
 export interface MovieContext extends RequestContext {
   db: MovieDb;
@@ -16,59 +27,34 @@ export interface MovieContext extends RequestContext {
   loaders: ReturnType<typeof createLoaders>;
 }
 
-/** Per-request batching: a list of screenings costs one query per kind of parent, not one per row. */
-export function createLoaders(db: MovieDb) {
-  const byId = <T extends { id: string }>(rows: T[], ids: readonly string[]) => {
-    const map = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => map.get(id) ?? null);
-  };
-  return {
-    movie: new DataLoader<string, Movie | null>(async (ids) => byId(await db.movie.findMany({ where: { id: { in: [...ids] } } }), ids)),
-    auditorium: new DataLoader<string, Auditorium | null>(async (ids) =>
-      byId(await db.auditorium.findMany({ where: { id: { in: [...ids] } } }), ids),
-    ),
-    screening: new DataLoader<string, Screening | null>(async (ids) =>
-      byId(await db.screening.findMany({ where: { id: { in: [...ids.filter(isId)] } } }), ids),
-    ),
-    /** Screenings of many movies in one query; the key says whether past ones are included. */
-    screeningsOf: new DataLoader<{ movieId: string; includePast: boolean }, Screening[], string>(
-      async (keys) => {
-        const includePast = keys.some((k) => k.includePast);
-        const rows = await db.screening.findMany({
-          where: { movieId: { in: keys.map((k) => k.movieId) }, ...(includePast ? {} : { startsAt: { gt: new Date() } }) },
-          orderBy: { startsAt: "asc" },
-        });
-        const now = Date.now();
-        return keys.map((k) => rows.filter((r) => r.movieId === k.movieId && (k.includePast || r.startsAt.getTime() > now)));
-      },
-      { cacheKeyFn: (k) => `${k.movieId}:${k.includePast}` },
-    ),
-  };
-}
+/** A row's layout parsed once per row object (seats and capacity both need it). */
+const parsed = new WeakMap<Auditorium, ParsedLayout>();
+const layoutOf = (a: Auditorium) => {
+  let p = parsed.get(a);
+  if (!p) parsed.set(a, (p = parseLayout(a.layout)));
+  return p;
+};
 
-const capacity = (a: Auditorium) => a.rows * a.seatsPerRow;
+const required = async <T>(value: Promise<T | null>, what: string, id: string): Promise<T> => (await value) ?? Promise.reject(notFound(what, id));
 
 export const resolvers = {
   Query: {
     movies: (_: unknown, __: unknown, { db }: MovieContext) => db.movie.findMany({ orderBy: [{ title: "asc" }, { createdAt: "asc" }] }),
     movie: (_: unknown, { id }: { id: string }, { loaders }: MovieContext) => (isId(id) ? loaders.movie.load(id) : null),
     screening: (_: unknown, { id }: { id: string }, { loaders }: MovieContext) => (isId(id) ? loaders.screening.load(id) : null),
-    auditoriums: (_: unknown, __: unknown, { db }: MovieContext) => db.auditorium.findMany({ orderBy: { name: "asc" } }),
+    auditoriums: (_: unknown, __: unknown, { db }: MovieContext) => db.auditorium.findMany({ orderBy: [{ name: "asc" }, { id: "asc" }] }),
+    cinemas: (_: unknown, __: unknown, { db }: MovieContext) => db.cinema.findMany({ orderBy: [{ name: "asc" }, { id: "asc" }] }),
+    cinema: (_: unknown, { id }: { id: string }, { loaders }: MovieContext) => (isId(id) ? loaders.cinema.load(id) : null),
+    previewLayout: (_: unknown, { layout }: { layout: string }) => parseLayout(parseInput(layoutText, layout, "layout")),
   },
   Mutation: {
     registerMovie: (_: unknown, { input }: { input: unknown }, { viewer, db }: MovieContext) => {
       requireAdmin(viewer);
       return db.movie.create({ data: parseInput(registerMovieInput, input) });
     },
-    createAuditorium: async (_: unknown, { input }: { input: unknown }, { viewer, db }: MovieContext) => {
+    createAuditorium: (_: unknown, { input }: { input: unknown }, { viewer, db }: MovieContext) => {
       requireAdmin(viewer);
-      const data = parseInput(createAuditoriumInput, input);
-      try {
-        return await db.auditorium.create({ data });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new AppError(ErrorCode.BAD_USER_INPUT, `An auditorium named "${data.name}" already exists.`, { field: "input.name" });
-        throw err;
-      }
+      return createAuditorium(db, parseInput(createAuditoriumInput, input));
     },
     scheduleScreening: async (_: unknown, { input }: { input: unknown }, { viewer, db, relay }: MovieContext) => {
       requireAdmin(viewer);
@@ -76,17 +62,47 @@ export const resolvers = {
       void relay.kick();
       return screening;
     },
+    createCinema: (_: unknown, { input }: { input: unknown }, { viewer, db }: MovieContext) => {
+      requireAdmin(viewer);
+      return createCinema(db, parseInput(createCinemaInput, input));
+    },
+    updateCinema: (_: unknown, { id, input }: { id: unknown; input: unknown }, { viewer, db }: MovieContext) => {
+      requireAdmin(viewer);
+      return updateCinema(db, parseInput(idSchema, id, "id"), parseInput(updateCinemaInput, input));
+    },
+    updateAuditoriumLayout: (_: unknown, { id, layout }: { id: unknown; layout: unknown }, { viewer, db }: MovieContext) => {
+      requireAdmin(viewer);
+      return updateAuditoriumLayout(db, parseInput(idSchema, id, "id"), parseInput(layoutText, layout, "layout"));
+    },
   },
   Movie: {
     __resolveReference: ({ id }: { id: string }, { loaders }: MovieContext) => (isId(id) ? loaders.movie.load(id) : null),
     screenings: (movie: Movie, { includePast }: { includePast: boolean }, { loaders }: MovieContext) =>
       loaders.screeningsOf.load({ movieId: movie.id, includePast }),
   },
-  Auditorium: { capacity },
+  Cinema: {
+    __resolveReference: ({ id }: { id: string }, { loaders }: MovieContext) => loaders.cinema.load(id),
+    auditoriums: (c: Cinema, _: unknown, { loaders }: MovieContext) => loaders.auditoriumsOf.load(c.id),
+    screenings: (c: Cinema, { date, movieId }: { date: string; movieId?: string | null }, { loaders }: MovieContext) => {
+      const day = parseLocalDate(date);
+      if (!day) throw badInput("date", `date: "${String(date).slice(0, 20)}" is not a calendar date written YYYY-MM-DD.`);
+      if (movieId != null && !isId(movieId)) return [];
+      return loaders.programme.load({ cinemaId: c.id, ...localDayRange(day, c.timeZone), movieId: movieId ?? null });
+    },
+  },
+  Auditorium: {
+    cinema: (a: Auditorium, _: unknown, { loaders }: MovieContext) => required(loaders.cinema.load(a.cinemaId), "Cinema", a.cinemaId),
+    capacity: (a: Auditorium) => layoutOf(a).capacity,
+    seats: (a: Auditorium) => layoutOf(a).seats,
+  },
   Screening: {
     __resolveReference: ({ id }: { id: string }, { loaders }: MovieContext) => loaders.screening.load(id),
     movie: (s: Screening, _: unknown, { loaders }: MovieContext) => loaders.movie.load(s.movieId),
     auditorium: (s: Screening, _: unknown, { loaders }: MovieContext) => loaders.auditorium.load(s.auditoriumId),
+    cinema: async (s: Screening, _: unknown, { loaders }: MovieContext) => {
+      const auditorium = await required(loaders.auditorium.load(s.auditoriumId), "Auditorium", s.auditoriumId);
+      return required(loaders.cinema.load(auditorium.cinemaId), "Cinema", auditorium.cinemaId);
+    },
     startsAt: (s: Screening) => s.startsAt.toISOString(),
     endsAt: (s: Screening) => s.endsAt.toISOString(),
     onSale: (s: Screening) => s.startsAt.getTime() > Date.now(),

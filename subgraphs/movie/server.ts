@@ -1,6 +1,7 @@
 import { runSubgraph } from "@cinema/platform/subgraph";
 import { createMovieDb } from "./data.ts";
-import { createLoaders, resolvers, type MovieContext } from "./resolvers.ts";
+import { createLoaders } from "./loaders.ts";
+import { resolvers, type MovieContext } from "./resolvers.ts";
 
 await runSubgraph<ReturnType<typeof createMovieDb>, MovieContext>({
   name: "movie",
