@@ -7,7 +7,7 @@ import type { PaymentDb } from "./data.ts";
 import type { Payment } from "./generated/prisma/client.ts";
 import { capturePayment } from "./domain/capture-payment.ts";
 import { isTimeZone } from "./domain/local-time.ts";
-import { pricingLines } from "./domain/price-quote.ts";
+import { pricingLines, quoteScreening, type QuotedScreening } from "./domain/price-quote.ts";
 import { priceRulesInput } from "./domain/price-rules-input.ts";
 import { SEAT_CLASSES, TICKET_TYPES } from "./domain/price-rules.ts";
 import { defaultsFor, loadPriceRules, type CinemaPriceRules } from "./domain/price-rules-store.ts";
@@ -75,6 +75,10 @@ export const resolvers = {
   Cinema: {
     __resolveReference: ({ id }: { id: string }) => ({ id }),
     priceRules: async ({ id }: { id: string }, _: unknown, { loaders }: PaymentContext) => priceRulesView(await loaders.priceRules.load(id)),
+  },
+  Screening: {
+    priceQuote: async (screening: QuotedScreening, { tickets }: { tickets: unknown }, { loaders }: PaymentContext) =>
+      quoteScreening(screening, await loaders.priceRules.load(screening.cinema.id), parseInput(pricingLines, tickets, "tickets")),
   },
   Payment: {
     createdAt: (p: Payment) => p.createdAt.toISOString(),

@@ -34,3 +34,18 @@ export function priceWithRules(request: PricingRequest, rules: PriceRules, field
   }
   return priceBooking(request, rules);
 }
+
+/** A screening as the gateway hands it over (@requires from the movie subgraph). */
+export interface QuotedScreening {
+  id: string;
+  priceCents: number;
+  currency: string;
+  startsAt: string;
+  cinema: { id: string; timeZone: string };
+}
+
+/** The price `reserve` would charge now for these seats of the screening. */
+export function quoteScreening(screening: QuotedScreening, rules: PriceRules, lines: z.infer<typeof pricingLines>): PriceBreakdown {
+  const request = { currency: screening.currency, timeZone: screening.cinema.timeZone, startsAt: new Date(screening.startsAt), basePriceCents: screening.priceCents, lines };
+  return priceWithRules(request, rules, "screening.cinema");
+}
