@@ -240,6 +240,16 @@ describe("setSeatsBlocked (staff)", () => {
     expect((await setBlocked(id, ["A-1"], false)).data.setSeatsBlocked[0].status).toBe("SOLD");
   });
 
+  it("blocks and opens a couple seat with its partner (one alone could never be sold)", async () => {
+    const id = await drawnScreening();
+    const blocked = await setBlocked(id, ["C-3"], true);
+    expect(blocked.errors).toBeUndefined();
+    expect(blocked.data.setSeatsBlocked.map((s: SeatView) => [s.label, s.status])).toEqual([["C-3", "BLOCKED"], ["C-4", "BLOCKED"]]);
+    expect(await availableSeats(t, id)).toBe(SEATS - BLOCKED - 2);
+    const opened = await setBlocked(id, ["C-4"], false);
+    expect(opened.data.setSeatsBlocked.map((s: SeatView) => [s.label, s.status])).toEqual([["C-3", "AVAILABLE"], ["C-4", "AVAILABLE"]]);
+  });
+
   it("refuses an unknown screening with NOT_FOUND", async () => {
     expect((await setBlocked(randomUUID(), ["A-1"], true)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
   });

@@ -83,7 +83,8 @@ export const resolvers = {
       const { changed } = await setSeatsBlocked(db, screeningId, wanted, blocked);
       announceSeats(db, bus, screeningId, changed);
       const seats = await loaders.seats.load(screeningId);
-      return seats.filter((seat) => wanted.includes(seat.label)).map(shown);
+      // The seats asked for, and the partners of couple seats among them (blocked or opened with them).
+      return seats.filter((seat) => wanted.includes(seat.label) || changed.includes(seat.label)).map(shown);
     },
     holdSeats: async (_: unknown, args: unknown, { viewer, db, bus }: SeatContext) => {
       requireService(viewer);

@@ -169,6 +169,9 @@ export interface SeatsFreed {
 
 export interface SeatMapChange {
   screeningId: string;
-  seats: { label: string; row: string; number: number; status: "AVAILABLE" | "HELD" | "SOLD" }[];
+  /** Each changed seat as the seat map draws it (class, place in the drawing, pair) with its new status. */
+  seats: (Pick<LayoutSeat, "label" | "row" | "number" | "seatClass" | "gridRow" | "gridColumn" | "pairLabel"> & {
+    status: "AVAILABLE" | "HELD" | "SOLD" | "BLOCKED";
+  })[];
   availableSeatCount: number;
 }

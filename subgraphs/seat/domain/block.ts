@@ -13,17 +13,18 @@ export interface BlockOutcome {
  * holds, and a hold cannot slip in between the check and the change). A sold seat or one under an
  * unexpired hold cannot be blocked; blocking a blocked seat or unblocking an open one changes
  * nothing. An expired hold that is blocked is gone: its booking's confirm then fails as it would
- * if someone else had taken the seat.
+ * if someone else had taken the seat. A couple seat is blocked and opened with its partner: one
+ * alone could never be sold.
  */
 export async function setSeatsBlocked(db: SeatDb, screeningId: string, labels: string[], blocked: boolean): Promise<BlockOutcome> {
   const [verdict] = await db.$queryRawUnsafe<{ found: string[]; busy: string[]; changed: string[] }[]>(
     `WITH wanted AS (
        SELECT screening_id, label, status, hold_expires_at FROM seat
-        WHERE screening_id = $1::uuid AND label = ANY($2::text[])
+        WHERE screening_id = $1::uuid AND (label = ANY($2::text[]) OR (seat_class = 'COUPLE' AND pair_label = ANY($2::text[])))
         ORDER BY position
           FOR UPDATE
      ), verdict AS (
-       SELECT count(*) = $3 AND ($4::boolean IS FALSE OR coalesce(bool_and(${FREE} OR status = 'BLOCKED'), true)) AS ok FROM wanted
+       SELECT count(*) FILTER (WHERE label = ANY($2::text[])) = $3 AND ($4::boolean IS FALSE OR coalesce(bool_and(${FREE} OR status = 'BLOCKED'), true)) AS ok FROM wanted
      ), changed AS (
        UPDATE seat s
           SET status = CASE WHEN $4::boolean THEN 'BLOCKED'::"SeatStatus" ELSE 'AVAILABLE'::"SeatStatus" END,

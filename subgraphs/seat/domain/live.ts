@@ -1,23 +1,9 @@
 import { intEnv } from "@cinema/platform/config";
-import { liveSeatsFreedSubject, liveSeatsSubject, type SeatClass, type SeatMapChange, type SeatsFreed } from "@cinema/platform/events";
+import { liveSeatsFreedSubject, liveSeatsSubject, type SeatMapChange, type SeatsFreed } from "@cinema/platform/events";
 import { publishLive, type EventBus } from "@cinema/platform/nats";
 import { logger } from "@cinema/platform/logger";
 import type { SeatDb } from "../data.ts";
 import { FREE } from "./holds.ts";
-
-/**
- * What this subgraph announces: the platform's SeatMapChange with each changed seat as the seat
- * map draws it (class, place in the drawing, pair) and BLOCKED among the statuses.
- */
-export interface SeatMapAnnouncement extends Omit<SeatMapChange, "seats"> {
-  seats: (Omit<SeatMapChange["seats"][number], "status"> & {
-    status: SeatMapChange["seats"][number]["status"] | "BLOCKED";
-    seatClass: SeatClass;
-    gridRow: number;
-    gridColumn: number;
-    pairLabel: string | null;
-  })[];
-}
 
 const coalesceMs = () => intEnv("SEAT_ANNOUNCE_COALESCE_MS", 50);
 const pending = new Map<string, Set<string>>();
@@ -47,7 +33,7 @@ export function announceSeats(db: SeatDb, bus: EventBus, screeningId: string, la
 async function publishSeatMapChange(db: SeatDb, bus: EventBus, screeningId: string, labels: string[]): Promise<void> {
   try {
     // One round trip: the changed seats and the screening's free count.
-    const [row] = await db.$queryRawUnsafe<{ seats: SeatMapAnnouncement["seats"]; available: bigint }[]>(
+    const [row] = await db.$queryRawUnsafe<{ seats: SeatMapChange["seats"]; available: bigint }[]>(
       `SELECT coalesce(json_agg(json_build_object('label', label, 'row', "row", 'number', number,
                 'status', CASE WHEN ${FREE} THEN 'AVAILABLE' ELSE status::text END,
                 'seatClass', seat_class, 'gridRow', grid_row, 'gridColumn', grid_column, 'pairLabel', pair_label) ORDER BY position)
@@ -57,7 +43,7 @@ async function publishSeatMapChange(db: SeatDb, bus: EventBus, screeningId: stri
       screeningId,
       labels,
     );
-    const change: SeatMapAnnouncement = { screeningId, seats: row?.seats ?? [], availableSeatCount: Number(row?.available ?? 0) };
+    const change: SeatMapChange = { screeningId, seats: row?.seats ?? [], availableSeatCount: Number(row?.available ?? 0) };
     publishLive(bus, liveSeatsSubject(bus.prefix, screeningId), change);
     const freed = change.seats.filter((seat) => seat.status === "AVAILABLE").map((seat) => seat.label);
     if (freed.length) publishLive(bus, liveSeatsFreedSubject(bus.prefix), { screeningId, labels: freed } satisfies SeatsFreed);
