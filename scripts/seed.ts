@@ -1,22 +1,63 @@
-// Seeds the demo cinema through the public API (as staff), once: movies, two auditoriums and a
-// week of screenings in Seoul time, tomorrow's 20:30 premiere in Hall 1 behind a waiting room (so
-// the on-sale flow can be tried). Run by `npm run up`; skipped when movies already exist.
+// Seeds the demo chain through the public API (as staff), once: three cinemas in Seoul, each with
+// two drawn halls (aisles, a premium band, a couple row at the back, wheelchair spaces with
+// companions, a blocked seat), movies, and a week of screenings in Seoul time (morning 09:30 shows
+// and weekends included); tomorrow's 20:30 premiere in the first cinema's Hall 1 behind a waiting
+// room (so the on-sale flow can be tried). Run by `npm run up`; skipped when movies already exist.
 
 const MOVIES = [
   { title: "서울의 밤 (Night in Seoul)", summary: "A taxi driver, a lost violin and one long night across the city.", runtimeMinutes: 118, rating: "AGE_12" },
   { title: "바다의 노래 (Song of the Sea)", summary: "A haenyeo grandmother teaches her grandson to dive off Jeju.", runtimeMinutes: 104, rating: "ALL" },
   { title: "The Last Projectionist", summary: "The final week of a small-town cinema, told from its projection booth.", runtimeMinutes: 131, rating: "AGE_15" },
 ] as const;
-const AUDITORIUMS = [
-  { name: "1관 (Hall 1)", rows: 8, seatsPerRow: 12 },
-  { name: "2관 (Hall 2)", rows: 5, seatsPerRow: 10 },
+
+const layout = (...lines: string[]) => lines.join("\n");
+/**
+ * Every cinema's big hall is drawn the same (116 seats): the browser tests book its plain seats
+ * A-1, B-1/B-2, C-5/C-6, D-6/D-7, E-6–E-9, F-3/F-4 and G-1–G-4 one by one, whichever "Hall 1" they get.
+ */
+export const HALL_1 = layout(
+  "...SSSSSSSSSS...",
+  "..SSSSSSSSSSSS..",
+  "SSS.SSSSSSSS.SSS",
+  "SSS.SSSSSSSS.SSS",
+  "................",
+  "SSS.PPPPPPPP.SSS",
+  "SSS.PPPPPPPP.SSS",
+  "SSS.PPPPPPPP.SXS",
+  "Ww..SSSSSSSS..wW",
+  "................",
+  "CC.CCCC..CCCC.CC",
+);
+/** The second halls differ by cinema. */
+export const HALL_2 = [
+  layout("..SSSSSSSS..", ".SSSSSSSSSS.", "SS.SSSSSS.SS", "SS.PPPPPP.SS", "SS.PPPPPP.XS", "Ww.SSSSSS.wW", "............", "CC.CCCC.CC"),
+  layout("SSSSSSSSSS", "SSSSSSSSSS", "SSSXSSSSSS", "..........", "PPPP..PPPP", "PPPP..PPPP", "Ww.SSSS.wW", "", "CCCC..CCCC"),
+  layout("....SSSSSSSS....", "...SSSSSSSSSS...", "SSS.PPPPPPPP.SSS", "SSS.PPPPPPPP.SSS", "Ww..SSSSSSXS..wW", "................", "CC.CC.CC.CC.CC.CC"),
 ];
-/** Local start times (Asia/Seoul, UTC+9, no daylight saving) and the price of each slot in KRW. */
-const SLOTS = [
-  { time: "10:00", priceCents: 11000 },
-  { time: "13:30", priceCents: 14000 },
-  { time: "17:00", priceCents: 14000 },
-  { time: "20:30", priceCents: 15000 },
+
+/** The migration's default cinema becomes the first branch; the others are opened. */
+const DEFAULT_CINEMA = "CineMA Seoul";
+const CINEMAS = [
+  { name: "CineMA 강남 (Gangnam)", address: "서울특별시 강남구 강남대로 438 (438 Gangnam-daero, Gangnam-gu, Seoul)", timeZone: "Asia/Seoul", maxSeatsPerBooking: 8 },
+  { name: "CineMA 홍대 (Hongdae)", address: "서울특별시 마포구 양화로 176 (176 Yanghwa-ro, Mapo-gu, Seoul)", timeZone: "Asia/Seoul", maxSeatsPerBooking: 6 },
+  { name: "CineMA 잠실 (Jamsil)", address: "서울특별시 송파구 올림픽로 300 (300 Olympic-ro, Songpa-gu, Seoul)", timeZone: "Asia/Seoul", maxSeatsPerBooking: 10 },
+];
+
+/**
+ * Local start times (Asia/Seoul, UTC+9, no daylight saving) and base prices in KRW, per hall;
+ * `weekendOnly` slots run on Saturdays and Sundays. The cinema's price rules then take off the
+ * morning discount and add the weekend surcharge. 30 screenings a cinema a week, 90 in all.
+ */
+const SLOTS: { time: string; priceCents: number; weekendOnly?: boolean }[][] = [
+  [
+    { time: "09:30", priceCents: 14000, weekendOnly: true },
+    { time: "14:00", priceCents: 14000 },
+    { time: "20:30", priceCents: 15000 },
+  ],
+  [
+    { time: "09:30", priceCents: 14000 },
+    { time: "17:00", priceCents: 14000 },
+  ],
 ];
 const DAYS = 7;
 
@@ -35,6 +76,32 @@ async function call<T>(gatewayUrl: string, token: string, query: string, variabl
 function seoulDate(days: number): string {
   return new Date(Date.now() + 9 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
 }
+const isWeekend = (date: string) => [0, 6].includes(new Date(`${date}T00:00:00Z`).getUTCDay());
+
+/** The three branches: the default cinema renamed into the first, the others created. */
+async function openCinemas(gatewayUrl: string, adminToken: string): Promise<string[]> {
+  const { cinemas } = await call<{ cinemas: { id: string; name: string }[] }>(gatewayUrl, adminToken, `{ cinemas { id name } }`);
+  const ids: string[] = [];
+  for (const [i, input] of CINEMAS.entries()) {
+    const existing = cinemas.find((c) => c.name === input.name) ?? (i === 0 ? cinemas.find((c) => c.name === DEFAULT_CINEMA) : undefined);
+    if (existing) {
+      await call(gatewayUrl, adminToken, `mutation ($id: ID!, $input: UpdateCinemaInput!) { updateCinema(id: $id, input: $input) { id } }`, {
+        id: existing.id,
+        input,
+      });
+      ids.push(existing.id);
+    } else {
+      const data = await call<{ createCinema: { id: string } }>(
+        gatewayUrl,
+        adminToken,
+        `mutation ($input: CreateCinemaInput!) { createCinema(input: $input) { id } }`,
+        { input },
+      );
+      ids.push(data.createCinema.id);
+    }
+  }
+  return ids;
+}
 
 export async function seedDemo(gatewayUrl: string, adminToken: string): Promise<{ seeded: boolean; screenings: number }> {
   const existing = await call<{ movies: unknown[] }>(gatewayUrl, adminToken, `{ movies { id } }`);
@@ -50,36 +117,51 @@ export async function seedDemo(gatewayUrl: string, adminToken: string): Promise<
     );
     movieIds.push(data.registerMovie.id);
   }
-  const auditoriumIds: string[] = [];
-  for (const input of AUDITORIUMS) {
-    const data = await call<{ createAuditorium: { id: string } }>(
-      gatewayUrl,
-      adminToken,
-      `mutation ($input: CreateAuditoriumInput!) { createAuditorium(input: $input) { id } }`,
-      { input },
-    );
-    auditoriumIds.push(data.createAuditorium.id);
+  const cinemaIds = await openCinemas(gatewayUrl, adminToken);
+  /** Per cinema, its halls in SLOTS order. */
+  const halls: string[][] = [];
+  for (const [c, cinemaId] of cinemaIds.entries()) {
+    const inputs = [
+      { cinemaId, name: "1관 (Hall 1)", layout: HALL_1 },
+      { cinemaId, name: "2관 (Hall 2)", layout: HALL_2[c % HALL_2.length] },
+    ];
+    const ids: string[] = [];
+    for (const input of inputs) {
+      const data = await call<{ createAuditorium: { id: string } }>(
+        gatewayUrl,
+        adminToken,
+        `mutation ($input: CreateAuditoriumInput!) { createAuditorium(input: $input) { id } }`,
+        { input },
+      );
+      ids.push(data.createAuditorium.id);
+    }
+    halls.push(ids);
   }
+
   let screenings = 0;
   let premiere: string | undefined;
   for (let day = 1; day <= DAYS; day++) {
-    for (const [slotIndex, slot] of SLOTS.entries()) {
-      for (const [hall, auditoriumId] of auditoriumIds.entries()) {
-        const data = await call<{ scheduleScreening: { id: string } }>(
-          gatewayUrl,
-          adminToken,
-          `mutation ($input: ScheduleScreeningInput!) { scheduleScreening(input: $input) { id } }`,
-          {
-            input: {
-              movieId: movieIds[(day + slotIndex + hall) % movieIds.length],
-              auditoriumId,
-              startsAt: `${seoulDate(day)}T${slot.time}:00+09:00`,
-              priceCents: slot.priceCents,
+    const date = seoulDate(day);
+    for (const [c, cinemaHalls] of halls.entries()) {
+      for (const [hall, auditoriumId] of cinemaHalls.entries()) {
+        for (const [slotIndex, slot] of SLOTS[hall]!.entries()) {
+          if (slot.weekendOnly && !isWeekend(date)) continue;
+          const data = await call<{ scheduleScreening: { id: string } }>(
+            gatewayUrl,
+            adminToken,
+            `mutation ($input: ScheduleScreeningInput!) { scheduleScreening(input: $input) { id } }`,
+            {
+              input: {
+                movieId: movieIds[(day + slotIndex + hall + c) % movieIds.length],
+                auditoriumId,
+                startsAt: `${date}T${slot.time}:00+09:00`,
+                priceCents: slot.priceCents,
+              },
             },
-          },
-        );
-        screenings++;
-        if (day === 1 && slotIndex === SLOTS.length - 1 && hall === 0) premiere = data.scheduleScreening.id;
+          );
+          screenings++;
+          if (day === 1 && c === 0 && hall === 0 && slot.time === "20:30") premiere = data.scheduleScreening.id;
+        }
       }
     }
   }
