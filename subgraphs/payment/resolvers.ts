@@ -58,8 +58,8 @@ const voidArgs = z.object({ reservationId: idSchema, customerId, amountCents: z.
 const priceRulesView = (r: CinemaPriceRules) => ({
   cinemaId: r.cinemaId,
   currency: r.currency,
-  seatClasses: SEAT_CLASSES.map((seatClass) => ({ seatClass, surchargeCents: r.seatClasses[seatClass] ?? 0 })),
-  ticketTypes: TICKET_TYPES.map((ticketType) => ({ ticketType, discountCents: r.ticketTypes[ticketType] ?? 0 })),
+  seatClasses: SEAT_CLASSES.map((seatClass) => ({ seatClass, surchargeCents: r.seatClasses[seatClass] })),
+  ticketTypes: TICKET_TYPES.map((ticketType) => ({ ticketType, discountCents: r.ticketTypes[ticketType] })),
   timeRules: r.timeRules,
   updatedAt: r.updatedAt?.toISOString() ?? null,
 });

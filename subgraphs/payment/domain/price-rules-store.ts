@@ -1,7 +1,7 @@
 import { intEnv } from "@cinema/platform/config";
 import type { PaymentDb } from "../data.ts";
 import type { PriceRules as PriceRulesRow } from "../generated/prisma/client.ts";
-import { DEFAULT_RULES, type PriceRules } from "./price-rules.ts";
+import { DEFAULT_RULES, SEAT_CLASSES, TICKET_TYPES, type PriceRules } from "./price-rules.ts";
 
 /** A cinema's rules as answered: its own, or the defaults (updatedAt null) when it never saved any. */
 export interface CinemaPriceRules extends PriceRules {
@@ -16,11 +16,17 @@ const cache = new Map<string, { rules: CinemaPriceRules; expires: number }>();
 // Bumped by every change: a read that began before it does not put stale rules back.
 let generation = 0;
 
+/** Every class and type present (a key missing from the JSON means 0, as when saved). */
+const complete = <K extends string>(keys: readonly K[], json: unknown): Record<K, number> => {
+  const saved = (json ?? {}) as Partial<Record<K, number>>;
+  return Object.fromEntries(keys.map((k) => [k, saved[k] ?? 0])) as Record<K, number>;
+};
+
 const fromRow = (row: PriceRulesRow): CinemaPriceRules => ({
   cinemaId: row.cinemaId,
   currency: row.currency,
-  seatClasses: row.seatClasses as unknown as PriceRules["seatClasses"],
-  ticketTypes: row.ticketTypes as unknown as PriceRules["ticketTypes"],
+  seatClasses: complete(SEAT_CLASSES, row.seatClasses),
+  ticketTypes: complete(TICKET_TYPES, row.ticketTypes),
   timeRules: row.timeRules as unknown as PriceRules["timeRules"],
   updatedAt: row.updatedAt,
 });
