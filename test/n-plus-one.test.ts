@@ -1,12 +1,13 @@
 // No N+1: a list costs the same number of SQL statements whatever its length. Counted by each
 // subgraph itself (db_queries_total, labelled by the GraphQL operation that caused them), for
-// the lists the API has: my page with each booking's history, and a movie's screenings with each
-// one's seat map and free-seat count (movie → seat entities).
+// the lists the API has: my page with each booking's history, a movie's screenings with each
+// one's seat map and free-seat count (movie → seat entities), and the chain's cinemas with their
+// halls and a day's programme.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SubgraphName } from "../scripts/lib/subgraphs.ts";
 import { startTestStack, waitFor, type TestStack } from "./harness.ts";
-import { availableSeats, bookableScreening, inDays, reserve } from "./fixtures.ts";
+import { availableSeats, bookableScreening, createCinema, inDays, layoutScreening, reserve } from "./fixtures.ts";
 
 let t: TestStack;
 beforeAll(async () => {
@@ -94,6 +95,31 @@ describe("statements per list, whatever its length", () => {
     expect(four.data.movie.screenings.every((s: { seats: unknown[]; availableSeatCount: number }) => s.seats.length === 10 && s.availableSeatCount === 10)).toBe(true);
     expect(one.counts.seat).toBeGreaterThan(0);
     expect(four.counts).toEqual(one.counts);
+  });
+
+  it("the cinemas with their halls and a day's programme: the same statements for 2 cinemas as for 4 with more screenings", async () => {
+    // A Seoul day far enough ahead that no other test schedules on it.
+    const day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Seoul" }).format(new Date(Date.now() + 60 * 86_400_000));
+    const show = (cinemaId: string, time: string) =>
+      layoutScreening(t, { layout: "SS.PP\nCC.Ww", cinemaId, startsAt: `${day}T${time}:00+09:00`, runtimeMinutes: 60 });
+    const query = (name: string) =>
+      `query ${name}($date: LocalDate!) { cinemas { name auditoriums { name capacity seats { label } } screenings(date: $date) { startsAt movie { title } auditorium { name } cinema { timeZone } availableSeatCount } } }`;
+    const programmeLength = (data: { cinemas: { screenings: unknown[] }[] }) => data.cinemas.reduce((n, c) => n + c.screenings.length, 0);
+
+    const first = await createCinema(t);
+    await show(first.id, "10:00");
+    const few = await measure(query, { date: day }, undefined, ["movie", "seat"]);
+    const fewCinemas = few.data.cinemas.length;
+    expect(programmeLength(few.data)).toBe(1);
+
+    for (const cinema of [await createCinema(t), await createCinema(t)]) {
+      for (const time of ["10:00", "14:00", "21:30"]) await show(cinema.id, time);
+    }
+    const many = await measure(query, { date: day }, undefined, ["movie", "seat"]);
+    expect(many.data.cinemas).toHaveLength(fewCinemas + 2);
+    expect(programmeLength(many.data)).toBe(7);
+    expect(many.counts.movie).toBeGreaterThan(0);
+    expect(many.counts).toEqual(few.counts);
   });
 
   it("counts statements outside requests as background, not under an operation", async () => {
