@@ -3,7 +3,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { priceBooking, type PricingRequest } from "../subgraphs/payment/domain/pricing.ts";
-import { DEFAULT_RULES, SEAT_CLASSES, TICKET_TYPES, WEEKDAYS, type PriceRules } from "../subgraphs/payment/domain/price-rules.ts";
+import { DEFAULT_RULES, USUAL_TIME_RULES, SEAT_CLASSES, TICKET_TYPES, WEEKDAYS, type PriceRules } from "../subgraphs/payment/domain/price-rules.ts";
+
+/** The defaults with the usual morning and weekend rules (which a cinema has once it saves them). */
+const RULES: PriceRules = { ...DEFAULT_RULES, timeRules: USUAL_TIME_RULES };
 
 const amount = fc.integer({ min: -1_000_000, max: 1_000_000 });
 const hhmm = (max: number) => fc.integer({ min: 0, max }).map((m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`);
@@ -75,7 +78,7 @@ describe("priceBooking: properties", () => {
   });
 });
 
-const price = (startsAt: string, opts: Partial<PricingRequest> = {}, r: PriceRules = DEFAULT_RULES) =>
+const price = (startsAt: string, opts: Partial<PricingRequest> = {}, r: PriceRules = RULES) =>
   priceBooking({ currency: "KRW", timeZone: "Asia/Seoul", startsAt: new Date(startsAt), basePriceCents: 12000, lines: [{ seat: "A-1", seatClass: "STANDARD", ticketType: "ADULT" }], ...opts }, r);
 const timeLabels = (startsAt: string, opts?: Partial<PricingRequest>) => price(startsAt, opts).lines[0]!.items.filter((i) => i.kind === "TIME").map((i) => i.label);
 

@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { internalIdentityHeaders } from "@cinema/platform/auth";
 import { startTestStack, type TestStack } from "./harness.ts";
 import { priceBooking } from "../subgraphs/payment/domain/pricing.ts";
-import { DEFAULT_RULES, SEAT_CLASSES, TICKET_TYPES, type PriceRules } from "../subgraphs/payment/domain/price-rules.ts";
+import { DEFAULT_RULES, USUAL_TIME_RULES, SEAT_CLASSES, TICKET_TYPES, type PriceRules } from "../subgraphs/payment/domain/price-rules.ts";
+
+/** The defaults with the usual morning and weekend rules (which a cinema has once it saves them). */
+const RULES: PriceRules = { ...DEFAULT_RULES, timeRules: USUAL_TIME_RULES };
 
 let t: TestStack;
 let admin: string;
@@ -30,9 +33,21 @@ async function ok<T = any>(query: string, variables: Record<string, unknown>, to
 }
 
 let unique = 0;
-async function createCinema(timeZone = "Asia/Seoul") {
+/** A cinema with `rules` saved (by default the usual ones, morning and weekend included; null: none saved). */
+async function createCinema(timeZone = "Asia/Seoul", rules: PriceRules | null = RULES) {
   const data = await ok(`mutation ($i: CreateCinemaInput!) { createCinema(input: $i) { id } }`, { i: { name: `Pricing ${++unique} ${randomUUID()}`, address: "Seoul", timeZone } }, admin);
-  return data.createCinema.id as string;
+  const cinemaId = data.createCinema.id as string;
+  if (rules) {
+    await ok(SET_RULES, {
+      i: {
+        cinemaId,
+        seatClasses: SEAT_CLASSES.map((seatClass) => ({ seatClass, surchargeCents: rules.seatClasses[seatClass] })),
+        ticketTypes: TICKET_TYPES.map((ticketType) => ({ ticketType, discountCents: rules.ticketTypes[ticketType] })),
+        timeRules: rules.timeRules,
+      },
+    }, admin);
+  }
+  return cinemaId;
 }
 
 /** A future start at `hhmm` on the cinema's wall clock, on a day (local) that `day` accepts. */
@@ -71,7 +86,7 @@ const WEEKDAY = (d: string) => !WEEKEND(d);
 
 describe("price rules", () => {
   it("a cinema without rules of its own answers the defaults, to anyone", async () => {
-    const cinemaId = await createCinema();
+    const cinemaId = await createCinema("Asia/Seoul", null);
     const data = await ok(`query ($id: ID!) { cinema(id: $id) { id priceRules { ${RULES_FIELDS} } } }`, { id: cinemaId });
     expect(data.cinema.priceRules).toEqual({
       cinemaId,
@@ -89,16 +104,14 @@ describe("price rules", () => {
         { ticketType: "SENIOR", discountCents: 5000 },
         { ticketType: "DISABLED", discountCents: 6000 },
       ],
-      timeRules: [
-        { label: "Morning (before 10:00)", days: ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], from: "00:00", until: "10:00", amountCents: -3000 },
-        { label: "Weekend", days: ["SAT", "SUN"], from: "00:00", until: "24:00", amountCents: 1000 },
-      ],
+      // Time rules are each cinema's own choice: none until staff save some.
+      timeRules: [],
       updatedAt: null,
     });
   });
 
   it("only staff set them: customers are refused, anonymous callers asked to sign in", async () => {
-    const i = { cinemaId: await createCinema(), seatClasses: [], ticketTypes: [], timeRules: [] };
+    const i = { cinemaId: await createCinema("Asia/Seoul", null), seatClasses: [], ticketTypes: [], timeRules: [] };
     const customer = await t.gql(SET_RULES, { i }, { token: await t.tokenFor("alice", "customer") });
     expect(customer.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     const anonymous = await t.gql(SET_RULES, { i });
@@ -106,7 +119,7 @@ describe("price rules", () => {
   });
 
   it("refuses invalid rules with BAD_USER_INPUT naming the field, and saves nothing", async () => {
-    const cinemaId = await createCinema();
+    const cinemaId = await createCinema("Asia/Seoul", null);
     const base = { cinemaId, seatClasses: [], ticketTypes: [], timeRules: [] };
     const rule = { label: "Late", days: ["FRI"], from: "22:00", until: "24:00", amountCents: -1000 };
     const cases: [Record<string, unknown>, string][] = [
@@ -133,7 +146,7 @@ describe("price rules", () => {
   });
 
   it("saves them whole: classes and types left out mean 0; the cinema's rules answer the new ones", async () => {
-    const cinemaId = await createCinema();
+    const cinemaId = await createCinema("Asia/Seoul", null);
     const saved = await ok(SET_RULES, {
       i: {
         cinemaId,
@@ -181,7 +194,7 @@ describe("priceQuote", () => {
     const id = await screeningIn(cinemaId, localStart("Asia/Seoul", "09:30", WEEKDAY));
     const data = await ok(QUOTE, { id, t: ALL_TICKETS });
     const quote = data.screening.priceQuote;
-    expect(quote).toEqual(expected(data.screening.startsAt, DEFAULT_RULES));
+    expect(quote).toEqual(expected(data.screening.startsAt, RULES));
     // Spelled out for one seat: a premium youth ticket in the morning.
     expect(quote.lines.find((l: { seat: string }) => l.seat === "B-2")).toEqual({
       seat: "B-2", seatClass: "PREMIUM", ticketType: "YOUTH", priceCents: 9000,
@@ -197,7 +210,7 @@ describe("priceQuote", () => {
   it("applies the weekend rule by the cinema's own calendar (Seoul and New York)", async () => {
     const seoul = await screeningIn(await createCinema(), localStart("Asia/Seoul", "20:30", WEEKEND));
     const seoulQuote = await ok(QUOTE, { id: seoul, t: ALL_TICKETS });
-    expect(seoulQuote.screening.priceQuote).toEqual(expected(seoulQuote.screening.startsAt, DEFAULT_RULES));
+    expect(seoulQuote.screening.priceQuote).toEqual(expected(seoulQuote.screening.startsAt, RULES));
     expect(seoulQuote.screening.priceQuote.lines[0].items).toEqual([
       { kind: "BASE", label: "Base price", amountCents: 12000 },
       { kind: "TIME", label: "Weekend", amountCents: 1000 },
@@ -214,7 +227,7 @@ describe("priceQuote", () => {
     const cinemaId = await createCinema();
     const id = await screeningIn(cinemaId, localStart("Asia/Seoul", "19:00", WEEKDAY), 15000);
     const before = await ok(QUOTE, { id, t: ALL_TICKETS });
-    expect(before.screening.priceQuote).toEqual(expected(before.screening.startsAt, DEFAULT_RULES, "Asia/Seoul", 15000));
+    expect(before.screening.priceQuote).toEqual(expected(before.screening.startsAt, RULES, "Asia/Seoul", 15000));
 
     const rules: PriceRules = {
       currency: "KRW",
@@ -271,7 +284,7 @@ describe("capturePayment (internal, as the reserve saga calls it)", () => {
     const cinemaId = await createCinema();
     const startsAt = localStart("Asia/Seoul", "21:00", WEEKDAY);
     const pricing = { cinemaId, timeZone: "Asia/Seoul", startsAt, basePriceCents: 12000, lines };
-    const price = expected(startsAt, DEFAULT_RULES, "Asia/Seoul", 12000, [...lines]);
+    const price = expected(startsAt, RULES, "Asia/Seoul", 12000, [...lines]);
     expect(price.totalCents).toBe(12000 + 4000 + 12000 + 4000 - 3000);
     const r = randomUUID();
 

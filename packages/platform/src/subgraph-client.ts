@@ -12,6 +12,7 @@ const PASS_THROUGH = new Set<string>([
   ErrorCode.NOT_FOUND,
   ErrorCode.SEAT_UNAVAILABLE,
   ErrorCode.PAYMENT_DECLINED,
+  ErrorCode.PRICE_CHANGED,
   ErrorCode.SERVICE_UNAVAILABLE,
   ErrorCode.CONFLICT,
   ErrorCode.FORBIDDEN,

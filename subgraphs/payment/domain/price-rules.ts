@@ -28,13 +28,20 @@ export interface PriceRules {
 /** The platform's currency (the movie subgraph prices screenings in the same CINEMA_CURRENCY). */
 export const DEFAULT_CURRENCY = process.env.CINEMA_CURRENCY ?? "KRW";
 
-/** The rules of a cinema that never saved its own (docs/cinema-chain.md; amounts in won). */
+/**
+ * The time rules a Korean chain usually runs (조조 morning showings cheaper, weekends dearer). A
+ * cinema has them once staff save them (the demo data does): time rules are each cinema's own
+ * choice, and a price must not change with the hour of a showing unless staff said so.
+ */
+export const USUAL_TIME_RULES: TimeRule[] = [
+  { label: "Morning (before 10:00)", days: [...WEEKDAYS], from: "00:00", until: "10:00", amountCents: -3000 },
+  { label: "Weekend", days: ["SAT", "SUN"], from: "00:00", until: "24:00", amountCents: 1000 },
+];
+
+/** The rules of a cinema that never saved its own (docs/cinema-chain.md; amounts in won): no time rules. */
 export const DEFAULT_RULES: PriceRules = {
   currency: DEFAULT_CURRENCY,
   seatClasses: { STANDARD: 0, PREMIUM: 3000, COUPLE: 4000, WHEELCHAIR: 0, COMPANION: 0 },
   ticketTypes: { ADULT: 0, YOUTH: 3000, SENIOR: 5000, DISABLED: 6000 },
-  timeRules: [
-    { label: "Morning (before 10:00)", days: [...WEEKDAYS], from: "00:00", until: "10:00", amountCents: -3000 },
-    { label: "Weekend", days: ["SAT", "SUN"], from: "00:00", until: "24:00", amountCents: 1000 },
-  ],
+  timeRules: [],
 };
