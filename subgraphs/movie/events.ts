@@ -1,7 +1,8 @@
 /**
  * What the movie subgraph publishes (through its outbox) and consumes.
  * - publishes `movie.screening-scheduled` (domain/schedule-screening.ts): the seat subgraph builds the
- *   screening's seat map from it; mypage keeps the movie title and time for "my page".
+ *   screening's seat map from it (`seats`: the hall's layout parsed at scheduling time, so a later
+ *   redraw leaves it alone); mypage keeps the movie title, time and cinema name for "my page".
  * - consumes nothing.
  */
 export {};
