@@ -78,6 +78,26 @@ function seoulDate(days: number): string {
 }
 const isWeekend = (date: string) => [0, 6].includes(new Date(`${date}T00:00:00Z`).getUTCDay());
 
+/**
+ * Every branch's prices (payment's price rules, in won): the chain's seat-class surcharges and
+ * ticket-type discounts, and the usual time rules — 조조 (morning) showings cheaper, weekends dearer.
+ */
+const PRICE_RULES = {
+  seatClasses: [
+    { seatClass: "PREMIUM", surchargeCents: 3000 },
+    { seatClass: "COUPLE", surchargeCents: 4000 },
+  ],
+  ticketTypes: [
+    { ticketType: "YOUTH", discountCents: 3000 },
+    { ticketType: "SENIOR", discountCents: 5000 },
+    { ticketType: "DISABLED", discountCents: 6000 },
+  ],
+  timeRules: [
+    { label: "Morning (before 10:00)", days: ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], from: "00:00", until: "10:00", amountCents: -3000 },
+    { label: "Weekend", days: ["SAT", "SUN"], from: "00:00", until: "24:00", amountCents: 1000 },
+  ],
+};
+
 /** The three branches: the default cinema renamed into the first, the others created. */
 async function openCinemas(gatewayUrl: string, adminToken: string): Promise<string[]> {
   const { cinemas } = await call<{ cinemas: { id: string; name: string }[] }>(gatewayUrl, adminToken, `{ cinemas { id name } }`);
@@ -118,6 +138,9 @@ export async function seedDemo(gatewayUrl: string, adminToken: string): Promise<
     movieIds.push(data.registerMovie.id);
   }
   const cinemaIds = await openCinemas(gatewayUrl, adminToken);
+  for (const cinemaId of cinemaIds) {
+    await call(gatewayUrl, adminToken, `mutation ($input: PriceRulesInput!) { setPriceRules(input: $input) { cinemaId } }`, { input: { cinemaId, ...PRICE_RULES } });
+  }
   /** Per cinema, its halls in SLOTS order. */
   const halls: string[][] = [];
   for (const [c, cinemaId] of cinemaIds.entries()) {
