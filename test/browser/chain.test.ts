@@ -10,7 +10,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { repoRoot } from "@cinema/platform/config";
 import { seedDemo } from "../../scripts/seed.ts";
 import { startTestStack, waitFor, type TestStack } from "../harness.ts";
-import { createCinema, layoutScreening } from "../fixtures.ts";
+import { createCinema } from "../fixtures.ts";
 import { launchChromium, screenshot, visit, type Visitor } from "./browser.ts";
 
 let t: TestStack;
@@ -20,6 +20,7 @@ let staff: string;
 const visitors: Visitor[] = [];
 let cinema: { id: string; name: string };
 let screening: { id: string };
+const MOVIE = "The Night Projectionist";
 
 /** The design's example hall (docs/cinema-chain.md), with one seat blocked (E-9). */
 const HALL = ["....SSSSSSSS....", "...SSSSSSSSSS...", "SSS.PPPPPPPP.SSS", "SSS.PPPPPPPP.SSS", "Ww..SSSSSSXS..wW", "................", "CC.CC.CC.CC.CC.CC"].join("\n");
@@ -32,8 +33,18 @@ beforeAll(async () => {
   baseUrl = t.stack.gatewayUrl.replace(/\/graphql$/, "");
   staff = await t.tokenFor("staff", "admin");
   await seedDemo(t.stack.gatewayUrl, staff); // other cinemas in the list, as customers see it
-  cinema = await createCinema(t, { name: `CineMA Chain Test ${randomUUID().slice(0, 4)}`, address: "1 Test-ro, Seoul" });
-  screening = await layoutScreening(t, { layout: HALL, cinemaId: cinema.id, startsAt: `${seoulDay(1)}T19:30:00+09:00`, priceCents: 12000 });
+  cinema = await createCinema(t, { name: "CineMA Yeouido (test)", address: "10 Yeouidaero, Yeongdeungpo-gu, Seoul" });
+  // A screening tomorrow evening in a hall drawn like the design's example.
+  const movie = await t.gql(`mutation ($i: RegisterMovieInput!) { registerMovie(input: $i) { id } }`, {
+    i: { title: MOVIE, summary: "The last reel of a city cinema, seen from the booth.", runtimeMinutes: 112, rating: "AGE_12" },
+  }, { token: staff });
+  const hall = await t.gql(`mutation ($i: CreateAuditoriumInput!) { createAuditorium(input: $i) { id } }`, { i: { cinemaId: cinema.id, name: "Hall 1", layout: HALL } }, { token: staff });
+  const scheduled = await t.gql(`mutation ($i: ScheduleScreeningInput!) { scheduleScreening(input: $i) { id } }`, {
+    i: { movieId: movie.data.registerMovie.id, auditoriumId: hall.data.createAuditorium.id, startsAt: `${seoulDay(1)}T19:30:00+09:00`, priceCents: 12000 },
+  }, { token: staff });
+  expect([movie.errors, hall.errors, scheduled.errors]).toEqual([undefined, undefined, undefined]);
+  screening = scheduled.data.scheduleScreening;
+  await waitFor(async () => (await t.gql(`query ($id: ID!) { screening(id: $id) { seats { label } } }`, { id: screening.id })).data?.screening?.seats.length === 70);
 });
 afterAll(async () => {
   await Promise.all(visitors.map((v) => v.context.close().catch(() => {})));
@@ -59,7 +70,7 @@ async function openProgramme(page: Page, day: string) {
   await page.goto("/");
   await page.getByLabel("Cinema", { exact: true }).selectOption({ label: cinema.name });
   await page.locator(`.day-button[data-date="${day}"]`).click();
-  await page.getByRole("heading", { level: 2, name: new RegExp(`^${cinema.name}, `) }).waitFor();
+  await page.getByRole("heading", { level: 2, name: new RegExp(`^${cinema.name.replace(/[()]/g, "\\$&")}, `) }).waitFor();
 }
 
 describe("the cinema chain in the browser", () => {
@@ -102,7 +113,7 @@ describe("the cinema chain in the browser", () => {
       id: screening.id,
       t: [{ seat: "F-3", seatClass: "COUPLE", ticketType: "ADULT" }, { seat: "F-4", seatClass: "COUPLE", ticketType: "YOUTH" }],
     });
-    const expected = quote.data.screening.priceQuote;
+    const expected = quote.data.screening.priceQuote as { totalCents: number };
     const breakdown = page.getByTestId("breakdown");
     await breakdown.locator('[data-line="F-4"] [data-kind="TICKET_TYPE"]').waitFor();
     expect(await breakdown.locator('[data-line="F-4"] .breakdown-seat').textContent()).toContain("F-4 · couple seat · Youth");
@@ -113,8 +124,31 @@ describe("the cinema chain in the browser", () => {
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur?.());
     await page.locator(".seat-panel").screenshot({ path: path.join(repoRoot, "docs", "screenshots", "seat-map-classes.png") });
 
+    // Staff raise the couple surcharge meanwhile: payment refuses the old total before charging,
+    // and the page explains it with the new breakdown.
+    const { data: current } = await t.gql(`query ($id: ID!) { cinema(id: $id) { priceRules { seatClasses { seatClass surchargeCents } ticketTypes { ticketType discountCents } timeRules { label days from until amountCents } } } }`, { id: cinema.id });
+    const rules = current.cinema.priceRules;
+    const raised = await t.gql(`mutation ($i: PriceRulesInput!) { setPriceRules(input: $i) { updatedAt } }`, {
+      i: { cinemaId: cinema.id, ...rules, seatClasses: rules.seatClasses.map((c: { seatClass: string; surchargeCents: number }) => (c.seatClass === "COUPLE" ? { ...c, surchargeCents: c.surchargeCents + 1000 } : c)) },
+    }, { token: staff });
+    expect(raised.errors).toBeUndefined();
+    await page.getByRole("button", { name: /^Pay/ }).click();
+    const changed = page.locator('[role="alert"][data-code="PRICE_CHANGED"]');
+    await changed.waitFor().catch(async (err) => {
+      await screenshot(page, "price-changed-failure");
+      const notices = await page.locator(".notice-error").evaluateAll((els) => els.map((e) => e.outerHTML));
+      throw new Error(`${err}\nnotices: ${notices.join("\n")}\nreservation: ${t.stack.logs("reservation").slice(-2000)}`);
+    });
+    const newTotal = expected.totalCents + 2000;
+    expect(await changed.textContent()).toContain(`The price changed since you looked: the total is now ${won(newTotal)}.`);
+    await page.getByRole("button", { name: `Pay ${won(newTotal)}` }).waitFor();
+    expect(await page.getByTestId("breakdown-total").textContent()).toBe(won(newTotal));
+    await page.getByRole("button", { name: "Switch the language to Korean" }).click();
+    expect(await changed.textContent()).toContain("가격이 바뀌어");
+    await page.getByRole("button", { name: "언어를 영어로 바꾸기" }).click();
     await page.getByRole("button", { name: /^Pay/ }).click();
     await page.getByRole("heading", { level: 1, name: "Booking confirmed" }).waitFor();
+    expected.totalCents = newTotal;
     expect(await page.getByTestId("cinema-name").textContent()).toBe(cinema.name);
     const result = page.getByTestId("breakdown");
     await result.locator('[data-line="F-4"]').waitFor();
@@ -122,37 +156,47 @@ describe("the cinema chain in the browser", () => {
     expect(await page.getByTestId("breakdown-total").textContent()).toBe(won(expected.totalCents));
     await page.getByTestId("ticket-code").waitFor({ timeout: 30_000 });
     await readmeShot(page, "booking-result-breakdown");
+
+    // My page keeps the cinema and what each seat cost (fed by events: it may take a moment).
+    await page.getByRole("link", { name: "Go to my bookings" }).click();
+    await page.getByTestId("cinema-name").getByText(cinema.name).waitFor({ timeout: 20_000 });
+    await page.getByTestId("breakdown").locator('[data-line="F-4"] [data-kind="TICKET_TYPE"]').waitFor();
+    expect(await page.getByTestId("breakdown-total").textContent()).toBe(won(newTotal));
     expect(problems).toEqual([]);
   });
 
   it("staff draw a hall with an aisle and a blocked seat (seeing the preview and the errors), schedule it, and a customer sees the aisle and the blocked seat", async () => {
     const { page, problems } = await visitor({ user: "staff.lee", role: "admin" });
-    const hall = `5관 (Hall 5) ${randomUUID().slice(0, 4)}`;
+    const hall = `Hall 5 ${randomUUID().slice(0, 4)}`;
     await page.goto("/admin");
     await page.getByLabel("Cinema to manage").selectOption({ label: cinema.name });
     await page.getByLabel("Name", { exact: true }).fill(hall);
 
     // A mistake first: the preview lists it at its row, line and column.
     const layout = page.getByLabel("Layout", { exact: true });
-    await layout.fill("SSS.SSS\nSSC.SSS");
+    await layout.fill("SSSS.SSSS\nSSSC.SSSS");
     const preview = page.getByTestId("layout-preview");
-    await preview.getByTestId("layout-errors").getByText("Row B (line 2), column 3").waitFor();
-    // Then the hall: an aisle after the third seat, B-5 blocked.
-    await layout.fill("SSS.SSS\nSSS.SXS\nPPP.PPP");
-    await preview.locator('[data-seat="B-5"][data-status="BLOCKED"]').waitFor();
+    await preview.getByTestId("layout-errors").getByText("Row B (line 2), column 4").waitFor();
+    // Then the hall: an aisle after the fourth seat, B-6 blocked, a wheelchair space with its
+    // companion seat, couple seats at the back.
+    await layout.fill("SSSS.SSSS\nSSSS.SXSS\nPPPP.PPPP\nWw.......\nCCCC.CCCC");
+    await preview.locator('[data-seat="B-6"][data-status="BLOCKED"]').waitFor();
     await preview.getByTestId("layout-errors").waitFor({ state: "detached" });
-    expect(await preview.locator("h3").textContent()).toContain("18 seats");
+    expect(await preview.locator("h3").textContent()).toContain("34 seats");
     await page.getByRole("heading", { name: "Add an auditorium" }).scrollIntoViewIfNeeded();
     await readmeShot(page, "admin-layout-editor");
     await page.getByRole("button", { name: "Add auditorium" }).click();
-    await page.getByText(`Added “${hall}” (18 seats).`).waitFor();
+    await page.getByText(`Added “${hall}” (34 seats).`).waitFor();
 
     // Schedule it, in the cinema's time (Seoul).
-    const movie = await t.gql(`mutation { registerMovie(input: { title: "Aisle ${randomUUID().slice(0, 4)}", summary: "Seats either side.", runtimeMinutes: 90, rating: "ALL" }) { id title } }`, {}, { token: staff });
+    const movie = await t.gql(`mutation ($i: RegisterMovieInput!) { registerMovie(input: $i) { id title } }`, {
+      i: { title: `Aisle ${randomUUID().slice(0, 4)}`, summary: "Seats either side.", runtimeMinutes: 90, rating: "ALL" },
+    }, { token: staff });
+    expect(movie.errors).toBeUndefined();
     await page.reload();
     await page.getByLabel("Cinema to manage").selectOption({ label: cinema.name });
     await page.getByLabel("Movie", { exact: true }).selectOption({ label: movie.data.registerMovie.title });
-    await page.getByLabel("Auditorium", { exact: true }).selectOption({ label: `${hall} (18)` });
+    await page.getByLabel("Auditorium", { exact: true }).selectOption({ label: `${hall} (34)` });
     await page.getByLabel("Starts at (Seoul time)").fill(`${seoulDay(2)}T18:00`);
     await page.getByLabel("Price per seat (KRW)").fill("10000");
     await page.getByRole("button", { name: "Schedule screening" }).click();
@@ -168,7 +212,7 @@ describe("the cinema chain in the browser", () => {
     // The seat map is built from the scheduling event: wait until it is there.
     await waitFor(async () => {
       const { data } = await t.gql(`query ($id: ID!, $d: LocalDate!) { cinema(id: $id) { screenings(date: $d) { auditorium { name } seats { label } } } }`, { id: cinema.id, d: seoulDay(2) });
-      return data?.cinema?.screenings.find((s: { auditorium: { name: string } }) => s.auditorium.name === hall)?.seats.length === 18;
+      return data?.cinema?.screenings.find((s: { auditorium: { name: string } }) => s.auditorium.name === hall)?.seats.length === 34;
     });
 
     // A customer: the aisle is a gap on the map, the blocked seat is drawn and cannot be chosen.
@@ -176,14 +220,16 @@ describe("the cinema chain in the browser", () => {
     await openProgramme(customer.page, seoulDay(2));
     await customer.page.locator(".screening-chip", { hasText: hall }).click();
     const map = customer.page.locator(".seatmap");
-    await seat(map, "B-5").waitFor();
-    expect(await seat(map, "B-5").getAttribute("data-status")).toBe("BLOCKED");
-    await seat(map, "B-5").click();
-    expect(await seat(map, "B-5").getAttribute("aria-pressed")).toBe("false");
+    await seat(map, "B-6").waitFor();
+    expect(await seat(map, "B-6").getAttribute("data-status")).toBe("BLOCKED");
+    expect(await seat(map, "B-6").getAttribute("aria-label")).toBe("B-6 not for sale");
+    await seat(map, "B-6").click({ force: true }); // aria-disabled: Playwright would wait for it to be enabled
+    expect(await seat(map, "B-6").getAttribute("aria-pressed")).toBe("false");
     const box = async (label: string) => (await seat(map, label).boundingBox())!;
-    const [a2, a3, a4] = [await box("A-2"), await box("A-3"), await box("A-4")];
-    // Between A-3 and A-4 lies the aisle: a whole seat's width more than between A-2 and A-3.
-    expect(a4.x - a3.x).toBeGreaterThan((a3.x - a2.x) * 1.8);
+    const [a3, a4, a5] = [await box("A-3"), await box("A-4"), await box("A-5")];
+    // Between A-4 and A-5 lies the aisle: a whole seat's width more than between A-3 and A-4.
+    expect(a5.x - a4.x).toBeGreaterThan((a4.x - a3.x) * 1.8);
+    await readmeShot(customer.page, "seat-map-aisle-blocked");
     expect(customer.problems).toEqual([]);
   });
 });

@@ -21,12 +21,14 @@ interface Props {
   gridColumns?: number;
   /** The map's accessible name; the customer's map explains the keys. */
   label?: string;
+  /** A layout being drawn (staff): no sale yet, so the legend shows only what a drawing has. */
+  preview?: boolean;
 }
 
 type State = SeatStatus | "SELECTED";
 const CLASS_MARK: Partial<Record<SeatClass, string>> = { WHEELCHAIR: "♿", COMPANION: "+" };
 
-export function SeatMap({ seats, selected = new Set(), onToggle, anyStatus = false, gridRows, gridColumns, label }: Props) {
+export function SeatMap({ seats, selected = new Set(), onToggle, anyStatus = false, gridRows, gridColumns, label, preview = false }: Props) {
   const { t } = useI18n();
   const rows = groupRows(seats);
   const byLabel = new Map(seats.map((s) => [s.label, s]));
@@ -77,7 +79,7 @@ export function SeatMap({ seats, selected = new Set(), onToggle, anyStatus = fal
         role="group"
         aria-label={label ?? t("seat.mapLabel", { rows: rows.length })}
         // Label columns at both ends; seats shrink to fit a phone's width instead of scrolling.
-        style={{ "--cols": columns, gridTemplateRows: `repeat(${lines}, auto)` } as CSSProperties}
+        style={{ "--cols": columns, "--lines": lines } as CSSProperties}
       >
         {rows.map((row) => [
           <span key={`${row.row}-l`} className="row-label" aria-hidden="true" style={{ gridRow: row.gridRow, gridColumn: 1 }}>{row.row}</span>,
@@ -130,8 +132,8 @@ export function SeatMap({ seats, selected = new Set(), onToggle, anyStatus = fal
             ))}
           </ul>
         )}
-        <ul className="legend" aria-label={t("seat.legend")}>
-          {STATES.filter((s) => s !== "BLOCKED" || seats.some((seat) => seat.status === "BLOCKED")).map((state) => (
+        <ul className="legend" aria-label={t("legend.states")}>
+          {STATES.filter((s) => (preview ? s === "AVAILABLE" : s !== "BLOCKED") || (s === "BLOCKED" && seats.some((seat) => seat.status === "BLOCKED"))).map((state) => (
             <li key={state}>
               <span className={`seat seat-${state.toLowerCase()} swatch`} aria-hidden="true">{state === "BLOCKED" ? "✕" : ""}</span>
               {stateWord(state)}
