@@ -202,10 +202,21 @@ describe("the cinema chain in the browser", () => {
     await page.getByRole("button", { name: "Schedule screening" }).click();
     await page.getByText(`Scheduled “${movie.data.registerMovie.title}” at`).waitFor();
 
-    // The price rules editor (shown as staff see it).
+    // The price rules editor: a morning discount added as a row, saved, and read back by the API.
     const rules = page.getByTestId("price-rules");
     await rules.getByLabel("Youth").waitFor();
-    await rules.scrollIntoViewIfNeeded();
+    await rules.getByRole("button", { name: "Add a time rule" }).click();
+    const rule = rules.locator('[data-time-rule="0"]');
+    await rule.getByLabel("Label").fill("Morning (before 10:00)");
+    await rule.getByLabel("Until").fill("10:00");
+    await rule.getByLabel("Amount (KRW)").fill("-3000");
+    await rules.getByRole("button", { name: "Save price rules" }).click();
+    await rules.getByText("Price rules saved.").waitFor();
+    const saved = await t.gql(`query ($id: ID!) { cinema(id: $id) { priceRules { timeRules { label days from until amountCents } } } }`, { id: cinema.id });
+    expect(saved.data.cinema.priceRules.timeRules).toEqual([
+      { label: "Morning (before 10:00)", days: ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], from: "00:00", until: "10:00", amountCents: -3000 },
+    ]);
+    await rules.getByRole("heading", { name: "Price rules" }).scrollIntoViewIfNeeded();
     await readmeShot(page, "admin-price-rules");
     expect(problems).toEqual([]);
 
