@@ -64,11 +64,11 @@ export function describeProblem(problem: ApiProblem, t: Translate, money?: (cent
     case "NOT_FOUND":
     case "WAITING_ROOM_REQUIRED":
     case "PASS_EXPIRED":
-    case "PRICE_CHANGED":
-      return problem.totalCents != null && money ? t("error.PRICE_CHANGED.total", { amount: money(problem.totalCents, problem.currency) }) : t("error.PRICE_CHANGED");
     case "PASS_INVALID":
     case "RATE_LIMITED":
       return t(`error.${problem.code}`);
+    case "PRICE_CHANGED":
+      return problem.totalCents != null && money ? t("error.PRICE_CHANGED.total", { amount: money(problem.totalCents, problem.currency) }) : t("error.PRICE_CHANGED");
     case "BAD_USER_INPUT":
       if (problem.rule === "COUPLE_PAIR" || problem.rule === "COMPANION_WITH_WHEELCHAIR") {
         return t(`error.rule.${problem.rule}`, { seat: problem.seat ?? "", pair: problem.pairLabel ?? "" });

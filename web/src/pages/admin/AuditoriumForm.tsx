@@ -80,7 +80,7 @@ export function AuditoriumForm({ cinemaId, onDone }: { cinemaId: string | undefi
             {t("admin.preview")} {shown && <span className="muted">· {t("admin.previewSummary", { capacity: shown.capacity })}</span>}
           </h3>
           {shown && shown.seats.length > 0 ? (
-            <SeatMap preview seats={shown.seats.map(asSeat)} gridRows={shown.gridRows} gridColumns={shown.gridColumns} label={t("seat.previewLabel", { rows: new Set(shown.seats.map((s) => s.row)).size })} />
+            <SeatMap preview seats={shown.seats.map(asSeat)} gridRows={shown.gridRows} gridColumns={shown.gridColumns} label={t("seat.previewLabel", { n: new Set(shown.seats.map((s) => s.row)).size })} />
           ) : (
             !errors.length && <p className="muted">{t("admin.previewEmpty")}</p>
           )}
