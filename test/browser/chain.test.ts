@@ -44,6 +44,22 @@ beforeAll(async () => {
   }, { token: staff });
   expect([movie.errors, hall.errors, scheduled.errors]).toEqual([undefined, undefined, undefined]);
   screening = scheduled.data.scheduleScreening;
+  // The rest of tomorrow's programme, so the day looks like a cinema's.
+  const other = await t.gql(`mutation ($i: RegisterMovieInput!) { registerMovie(input: $i) { id } }`, {
+    i: { title: "Song of the Sea", summary: "A grandmother teaches her grandson to dive off Jeju.", runtimeMinutes: 104, rating: "ALL" },
+  }, { token: staff });
+  const more = [
+    { movieId: other.data.registerMovie.id, at: "09:30", priceCents: 11000 },
+    { movieId: movie.data.registerMovie.id, at: "12:00", priceCents: 12000 },
+    { movieId: other.data.registerMovie.id, at: "14:30", priceCents: 12000 },
+    { movieId: movie.data.registerMovie.id, at: "17:00", priceCents: 12000 },
+  ];
+  for (const m of more) {
+    const res = await t.gql(`mutation ($i: ScheduleScreeningInput!) { scheduleScreening(input: $i) { id } }`, {
+      i: { movieId: m.movieId, auditoriumId: hall.data.createAuditorium.id, startsAt: `${seoulDay(1)}T${m.at}:00+09:00`, priceCents: m.priceCents },
+    }, { token: staff });
+    expect(res.errors).toBeUndefined();
+  }
   await waitFor(async () => (await t.gql(`query ($id: ID!) { screening(id: $id) { seats { label } } }`, { id: screening.id })).data?.screening?.seats.length === 70);
 });
 afterAll(async () => {
