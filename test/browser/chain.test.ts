@@ -237,9 +237,10 @@ describe("the cinema chain in the browser", () => {
     expect(problems).toEqual([]);
 
     // The seat map is built from the scheduling event: wait until it is there.
-    await waitFor(async () => {
-      const { data } = await t.gql(`query ($id: ID!, $d: LocalDate!) { cinema(id: $id) { screenings(date: $d) { auditorium { name } seats { label } } } }`, { id: cinema.id, d: seoulDay(2) });
-      return data?.cinema?.screenings.find((s: { auditorium: { name: string } }) => s.auditorium.name === hall)?.seats.length === 34;
+    const scheduledId = await waitFor(async () => {
+      const { data } = await t.gql(`query ($id: ID!, $d: LocalDate!) { cinema(id: $id) { screenings(date: $d) { id auditorium { name } seats { label } } } }`, { id: cinema.id, d: seoulDay(2) });
+      const found = data?.cinema?.screenings.find((s: { auditorium: { name: string } }) => s.auditorium.name === hall);
+      return found?.seats.length === 34 ? (found.id as string) : null;
     });
 
     // A customer: the aisle is a gap on the map, the blocked seat is drawn and cannot be chosen.
@@ -257,6 +258,16 @@ describe("the cinema chain in the browser", () => {
     // Between A-4 and A-5 lies the aisle: a whole seat's width more than between A-3 and A-4.
     expect(a5.x - a4.x).toBeGreaterThan((a4.x - a3.x) * 1.8);
     await readmeShot(customer.page, "seat-map-aisle-blocked");
+
+    // Staff block one more seat of this screening from the admin seat map; the customer's map
+    // shows it at once (live), and it cannot be chosen.
+    await page.goto(`/admin/screenings/${scheduledId}`);
+    await page.getByRole("button", { name: "Block or open seats…" }).click();
+    await seat(page, "A-1").click();
+    await page.getByRole("button", { name: "Block chosen seats" }).click();
+    await page.getByText("Seats updated: 1.").waitFor();
+    await customer.page.locator('[data-seat="A-1"][data-status="BLOCKED"]').waitFor();
+    expect(await seat(map, "A-1").getAttribute("aria-label")).toBe("A-1 not for sale");
     expect(customer.problems).toEqual([]);
   });
 });

@@ -85,7 +85,7 @@ export const enChain = {
   "admin.blockHint": "Choose seats on the map, then block them from sale (broken, kept for the house) or open them again.",
   "admin.block": "Block chosen seats",
   "admin.unblock": "Open chosen seats",
-  "admin.blockedDone": "{n} seats updated.",
+  "admin.blockedDone": "Seats updated: {n}.",
   "admin.chooseToBlock": "Block or open seats…",
   "admin.doneBlocking": "Done",
   "weekday.MON": "Mon",

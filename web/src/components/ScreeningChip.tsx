@@ -18,3 +18,7 @@ export function ScreeningChip({ screening: s, cinemaName, timeZone }: { screenin
     </Link>
   );
 }
+
+/** "CineMA Yeouido · Hall 1": where a screening is, once customers choose among cinemas. */
+export const hallOf = (s: { auditorium: { name: string }; cinema?: { name: string } | null }) =>
+  s.cinema ? `${s.cinema.name} · ${s.auditorium.name}` : s.auditorium.name;

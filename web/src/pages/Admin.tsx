@@ -12,6 +12,7 @@ import { ErrorMessage } from "../errors.tsx";
 import { useLiveScreening } from "../hooks.ts";
 import { useI18n } from "../i18n.tsx";
 import { ADMIN_DATA, REGISTER_MOVIE, SCHEDULE_SCREENING, SET_WAITING_ROOM, WAITING_ROOMS, type AdminCinema, type WaitingRoom } from "../queries.ts";
+import { hallOf } from "../components/ScreeningChip.tsx";
 import { Link } from "../router.tsx";
 import { useSession } from "../session.tsx";
 
@@ -258,7 +259,7 @@ export function AdminScreeningPage({ id }: { id: string }) {
         <>
           <PageTitle>{screening.movie.title}</PageTitle>
           <p className="lead">
-            {t("screening.when", { time: dateTime(screening.startsAt), hall: screening.auditorium.name })} ·{" "}
+            {t("screening.when", { time: dateTime(screening.startsAt, screening.cinema?.timeZone), hall: hallOf(screening) })} ·{" "}
             <span data-testid="available-count">{t("screening.available", { n: availableSeatCount ?? 0, capacity: screening.auditorium.capacity })}</span>{" "}
             <LiveBadge />
           </p>

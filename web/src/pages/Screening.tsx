@@ -10,6 +10,7 @@ import { PRICE_QUOTE, RESERVE, TICKET_TYPES, WAITING_ROOM, type TicketType } fro
 import { PriceBreakdown } from "../components/PriceBreakdown.tsx";
 import { togglePick, type PickNote } from "../seat-picking.ts";
 import { WaitingRoomPanel } from "../components/WaitingRoom.tsx";
+import { hallOf } from "../components/ScreeningChip.tsx";
 import { Link, navigate } from "../router.tsx";
 import { useSession } from "../session.tsx";
 import { newIdempotencyKey } from "../ids.ts";
@@ -160,7 +161,7 @@ export function ScreeningPage({ id }: { id: string }) {
       <>
         <Link to="/" className="back">← {t("nav.movies")}</Link>
         <PageTitle>{t("screening.title", { movie: screening.movie.title })}</PageTitle>
-        <p className="lead">{t("screening.when", { time: dateTime(screening.startsAt), hall: screening.auditorium.name })}</p>
+        <p className="lead">{t("screening.when", { time: dateTime(screening.startsAt, screening.cinema?.timeZone), hall: hallOf(screening) })}</p>
         <ErrorMessage error={failure} />
         {session ? (
           <WaitingRoomPanel screeningId={id} onPass={onPass} onClosed={onClosed} />
@@ -182,7 +183,7 @@ export function ScreeningPage({ id }: { id: string }) {
       <Link to="/" className="back">← {t("nav.movies")}</Link>
       <PageTitle>{t("screening.title", { movie: screening.movie.title })}</PageTitle>
       <p className="lead">
-        {t("screening.when", { time: dateTime(screening.startsAt), hall: screening.auditorium.name })} ·{" "}
+        {t("screening.when", { time: dateTime(screening.startsAt, screening.cinema?.timeZone), hall: hallOf(screening) })} ·{" "}
         <span data-testid="available-count">{t("screening.available", { n: availableSeatCount ?? 0, capacity: screening.auditorium.capacity })}</span>{" "}
         <LiveBadge />
       </p>
