@@ -96,6 +96,10 @@ describe("the cinema chain in the browser", () => {
     const chip = page.locator(`a[href="/screenings/${screening.id}"]`);
     expect(await chip.locator(".chip-time").textContent()).toBe("7:30 PM");
     await readmeShot(page, "cinema-programme");
+    // The days in Korean too.
+    await page.getByRole("button", { name: "Switch the language to Korean" }).click();
+    expect(await page.locator(`.day-button[data-date="${seoulDay(1)}"]`).textContent()).toContain("내일");
+    await page.getByRole("button", { name: "언어를 영어로 바꾸기" }).click();
 
     // Returning: the cinema is remembered.
     await page.reload();
@@ -218,6 +222,12 @@ describe("the cinema chain in the browser", () => {
     await page.getByRole("button", { name: "Schedule screening" }).click();
     await page.getByText(`Scheduled “${movie.data.registerMovie.title}” at`).waitFor();
 
+    // The cinema's booking limit, in its settings.
+    const settings = page.locator("form", { has: page.getByLabel("Seats per booking (1–20)") });
+    await settings.getByLabel("Seats per booking (1–20)").fill("3");
+    await settings.getByRole("button", { name: "Save" }).click();
+    await settings.getByText("Saved.").waitFor();
+
     // The price rules editor: a morning discount added as a row, saved, and read back by the API.
     const rules = page.getByTestId("price-rules");
     await rules.getByLabel("Youth").waitFor();
@@ -253,6 +263,14 @@ describe("the cinema chain in the browser", () => {
     expect(await seat(map, "B-6").getAttribute("aria-label")).toBe("B-6 not for sale");
     await seat(map, "B-6").click({ force: true }); // aria-disabled: Playwright would wait for it to be enabled
     expect(await seat(map, "B-6").getAttribute("aria-pressed")).toBe("false");
+    // The cinema's limit (3, set above) stops the fourth seat, and says why.
+    for (const label of ["C-1", "C-2", "C-3", "C-4"]) await seat(map, label).click();
+    expect(await customer.page.getByTestId("chosen-seats").textContent()).toBe("C-1, C-2, C-3");
+    expect(await customer.page.getByTestId("seat-note").textContent()).toBe("This cinema sells up to 3 seats per booking.");
+    await customer.page.getByRole("button", { name: "Switch the language to Korean" }).click();
+    expect(await customer.page.getByTestId("seat-note").textContent()).toBe("이 영화관은 한 번에 최대 3석까지 예매할 수 있습니다.");
+    await customer.page.getByRole("button", { name: "언어를 영어로 바꾸기" }).click();
+    for (const label of ["C-1", "C-2", "C-3"]) await seat(map, label).click();
     const box = async (label: string) => (await seat(map, label).boundingBox())!;
     const [a3, a4, a5] = [await box("A-3"), await box("A-4"), await box("A-5")];
     // Between A-4 and A-5 lies the aisle: a whole seat's width more than between A-3 and A-4.
