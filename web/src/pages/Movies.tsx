@@ -29,7 +29,14 @@ export function MoviesPage() {
       <PageTitle>{t("movies.title")}</PageTitle>
       <CinemaPicker cinemas={list} value={cinema?.id ?? ""} onChange={choose} />
       <ErrorMessage error={cinemas.error} />
-      {cinema ? <Programme key={cinema.id} cinema={cinema} /> : <AllMovies />}
+      {cinema ? (
+        <Programme key={cinema.id} cinema={cinema} />
+      ) : chosen && !cinemas.data && !cinemas.error ? (
+        // A returning customer's cinema is on its way: no flash of every cinema's list first.
+        <p aria-busy="true">{t("common.loading")}</p>
+      ) : (
+        <AllMovies />
+      )}
     </>
   );
 }
