@@ -2,16 +2,14 @@
 // a day, books a couple seat (both seats) with a youth ticket on one and sees the price breakdown at
 // checkout and on the result; staff draw a hall with an aisle and a blocked seat in the admin form
 // (with its live preview), schedule it, and a customer sees the aisle and the blocked seat.
-import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { repoRoot } from "@cinema/platform/config";
 import { seedDemo } from "../../scripts/seed.ts";
 import { startTestStack, waitFor, type TestStack } from "../harness.ts";
 import { createCinema } from "../fixtures.ts";
-import { launchChromium, screenshot, visit, type Visitor } from "./browser.ts";
+import { launchChromium, screenshot, SCREENSHOTS, visit, type Visitor } from "./browser.ts";
 
 let t: TestStack;
 let browser: Browser;
@@ -75,12 +73,8 @@ async function visitor(opts: { user?: string; role?: "customer" | "admin" } = {}
   return v;
 }
 const seat = (scope: Page | Locator, label: string) => scope.locator(`[data-seat="${label}"]`);
-/** Screenshots for the README: taken like the others, then kept in docs/screenshots. */
-async function readmeShot(page: Page, name: string) {
-  const file = await screenshot(page, name);
-  mkdirSync(path.join(repoRoot, "docs", "screenshots"), { recursive: true });
-  copyFileSync(file, path.join(repoRoot, "docs", "screenshots", `${name}.png`));
-}
+/** Screenshots for the README, like the others: left in test-artifacts/screenshots, copied to docs/screenshots by hand. */
+const readmeShot = screenshot;
 /** The customer's way in: the cinema from the list, then a day of its week. */
 async function openProgramme(page: Page, day: string) {
   await page.goto("/");
@@ -142,7 +136,7 @@ describe("the cinema chain in the browser", () => {
     await page.getByRole("button", { name: `Pay ${won(expected.totalCents)}` }).waitFor();
     await readmeShot(page, "checkout-breakdown");
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur?.());
-    await page.locator(".seat-panel").screenshot({ path: path.join(repoRoot, "docs", "screenshots", "seat-map-classes.png") });
+    await page.locator(".seat-panel").screenshot({ path: path.join(SCREENSHOTS, "seat-map-classes.png") });
 
     // Staff raise the couple surcharge meanwhile: payment refuses the old total before charging,
     // and the page explains it with the new breakdown.
@@ -279,6 +273,7 @@ describe("the cinema chain in the browser", () => {
 
     // Staff block one more seat of this screening from the admin seat map; the customer's map
     // shows it at once (live), and it cannot be chosen.
+    await customer.page.locator('.live-badge[data-live="true"]').waitFor();
     await page.goto(`/admin/screenings/${scheduledId}`);
     await page.getByRole("button", { name: "Block or open seats…" }).click();
     await seat(page, "A-1").click();

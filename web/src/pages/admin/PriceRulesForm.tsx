@@ -13,21 +13,22 @@ export function PriceRulesForm({ cinemaId }: { cinemaId: string }) {
   const { t } = useI18n();
   const [{ data, error }, refetch] = useQuery({ query: PRICE_RULES, variables: { id: cinemaId }, requestPolicy: "network-only" });
   const rules = data?.cinema?.priceRules;
+  // Kept here: saving refetches the rules, and the editor (keyed by them) starts afresh.
+  const [ok, setOk] = useState<string>();
   return (
     <section className="card admin-wide price-rules" aria-labelledby="prices-title" data-testid="price-rules">
       <h2 id="prices-title">{t("admin.prices")}</h2>
       <ErrorMessage error={error} onRetry={() => refetch({ requestPolicy: "network-only" })} />
       {/* Keyed by the saved rules: the editor starts from what the server holds. */}
-      {rules && <Editor key={`${cinemaId}-${rules.updatedAt ?? "default"}`} rules={rules} />}
+      {rules && <Editor key={`${cinemaId}-${rules.updatedAt ?? "default"}`} rules={rules} ok={ok} setOk={setOk} />}
     </section>
   );
 }
 
-function Editor({ rules }: { rules: PriceRules }) {
+function Editor({ rules, ok, setOk }: { rules: PriceRules; ok: string | undefined; setOk: (ok: string | undefined) => void }) {
   const { t, dateTime } = useI18n();
   const [draft, setDraft] = useState<PriceRulesInput>(() => withoutTimestamp(rules));
   const [result, save] = useMutation(SET_PRICE_RULES);
-  const [ok, setOk] = useState<string>();
   const surcharge = (c: string) => draft.seatClasses.find((s) => s.seatClass === c)?.surchargeCents ?? 0;
   const discount = (tt: string) => draft.ticketTypes.find((s) => s.ticketType === tt)?.discountCents ?? 0;
   const setRule = (i: number, change: Partial<TimeRule>) =>
