@@ -39,7 +39,7 @@ async function visitor(opts: { user?: string; role?: "customer" | "admin"; local
   visitors.push(v);
   return v;
 }
-/** A seeded screening in the big hall (8 × 12), used by one test only. */
+/** A seeded screening in a big hall (116 seats, one not for sale), used by one test only. */
 function takeScreening(): string {
   const index = freshScreenings.findIndex((s) => s.hall.includes("Hall 1"));
   const [s] = freshScreenings.splice(index, 1);
@@ -125,7 +125,7 @@ describe("the web app", () => {
     await waitForSeatStatus(watcher.page, "C-5", "SOLD");
     await waitForSeatStatus(watcher.page, "C-6", "SOLD");
     expect(await stillSameDocument(watcher.page)).toBe(true);
-    expect(await watcher.page.getByTestId("available-count").textContent()).toBe("90 of 96 seats available");
+    expect(await watcher.page.getByTestId("available-count").textContent()).toBe("109 of 116 seats available");
     expect(await seatStatuses(t, screeningId)).toMatchObject({ "C-5": "SOLD", "C-6": "SOLD" });
     expect([...problems, ...watcher.problems]).toEqual([]);
   });
