@@ -116,15 +116,15 @@ describe("parseLayout", () => {
     }
   });
 
-  it("limits rows to 26 (A–Z) and lines to 40 columns", () => {
+  it("limits rows to 26 (A–Z) and lines to 60 columns", () => {
     expect(parseLayout(Array(26).fill("S").join("\n")).errors).toEqual([]);
     const tall = parseLayout(Array(28).fill("..S").join("\n"));
     expect(tall.errors).toEqual([{ line: 27, row: null, column: 3, message: "Line 27, column 3: too many rows of seats: at most 26 (lettered A–Z)." }]);
     expect(tall.seats.at(-1)?.row).toBe("Z");
-    expect(parseLayout("S".repeat(40)).errors).toEqual([]);
-    expect(messages(`${"S".repeat(41)}\n${".".repeat(45)}`)).toEqual([
-      "Row A (line 1), column 41: the line is too wide: at most 40 columns.",
-      "Line 2, column 41: the line is too wide: at most 40 columns.",
+    expect(parseLayout("S".repeat(60)).errors).toEqual([]);
+    expect(messages(`${"S".repeat(61)}\n${".".repeat(65)}`)).toEqual([
+      "Row A (line 1), column 61: the line is too wide: at most 60 columns.",
+      "Line 2, column 61: the line is too wide: at most 60 columns.",
     ]);
   });
 

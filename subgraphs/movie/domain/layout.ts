@@ -24,7 +24,7 @@ export interface ParsedLayout {
 }
 
 export const MAX_ROWS = 26;
-export const MAX_COLUMNS = 40;
+export const MAX_COLUMNS = 60;
 
 const CLASS_OF: Record<string, SeatClass> = { S: "STANDARD", P: "PREMIUM", C: "COUPLE", W: "WHEELCHAIR", w: "COMPANION", X: "STANDARD" };
 const GAP = new Set([".", " "]);

@@ -15,7 +15,7 @@ export const layoutText = z.string().max(4000, "must be at most 4,000 characters
 
 /**
  * A drawn `layout`, or the legacy rows × seatsPerRow rectangle (rows are lettered A–Z, so at most
- * 26; a line has at most 40 columns). `cinemaId` omitted → the first cinema.
+ * 26; a line has at most 60 columns). `cinemaId` omitted → the first cinema.
  */
 export const createAuditoriumInput = z
   .object({
@@ -23,7 +23,7 @@ export const createAuditoriumInput = z
     name: plainText(100),
     layout: layoutText.nullish(),
     rows: z.number().int().min(1, "must be at least 1").max(26, "must be at most 26 (rows are lettered A–Z)").nullish(),
-    seatsPerRow: z.number().int().min(1, "must be at least 1").max(40, "must be at most 40").nullish(),
+    seatsPerRow: z.number().int().min(1, "must be at least 1").max(60, "must be at most 60").nullish(),
   })
   .superRefine((v, ctx) => {
     const legacy = v.rows != null || v.seatsPerRow != null;
