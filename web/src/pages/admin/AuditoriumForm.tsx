@@ -54,7 +54,7 @@ export function AuditoriumForm({ cinemaId, onDone }: { cinemaId: string | undefi
               <input id="hall-rows" name="rows" type="number" required min={1} max={26} value={rows} onChange={(e) => setRows(Number(e.target.value))} />
             </Field>
             <Field id="hall-seats" label={t("admin.seatsPerRow")}>
-              <input id="hall-seats" name="seatsPerRow" type="number" required min={1} max={40} value={seatsPerRow} onChange={(e) => setSeatsPerRow(Number(e.target.value))} />
+              <input id="hall-seats" name="seatsPerRow" type="number" required min={1} max={60} value={seatsPerRow} onChange={(e) => setSeatsPerRow(Number(e.target.value))} />
             </Field>
           </div>
           <Field id="hall-layout" label={t("admin.layout")} hint={t("admin.layoutHint")}>
