@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { Pool } from "undici";
 import { REFUSAL_CODES } from "@cinema/platform/errors";
 
@@ -5,6 +6,8 @@ export interface Outcome {
   /** "ok", a GraphQL error code (typed refusal), or "error" (5xx, network, untyped). */
   kind: string;
   ms: number;
+  /** A refusal's Retry-After (extensions.retryAfterSeconds), in ms: the client waits that long, as the web app does. */
+  retryAfterMs?: number;
 }
 
 export interface LoadResult {
@@ -35,12 +38,13 @@ export async function postGraphQL(pool: Pool, url: string, body: unknown, token?
       headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: JSON.stringify(body),
     });
-    const json = (await res.body.json()) as { errors?: { extensions?: { code?: string } }[] };
+    const json = (await res.body.json()) as { errors?: { extensions?: { code?: string; retryAfterSeconds?: number } }[] };
     const ms = performance.now() - started;
     if (res.statusCode >= 500) return { kind: "error", ms };
     const code = json.errors?.[0]?.extensions?.code;
     if (!json.errors?.length) return { kind: "ok", ms };
-    return { kind: code && TYPED.has(code) ? code : "error", ms };
+    const retryAfter = json.errors[0]?.extensions?.retryAfterSeconds;
+    return { kind: code && TYPED.has(code) ? code : "error", ms, ...(typeof retryAfter === "number" && { retryAfterMs: retryAfter * 1000 }) };
   } catch {
     return { kind: "error", ms: performance.now() - started };
   }
@@ -92,7 +96,11 @@ async function loop(opts: Omit<LoopOptions, "name">, firstIndex = 0): Promise<{ 
   await Promise.all(
     Array.from({ length: opts.clients }, async () => {
       while (performance.now() < deadline && issued < max) {
-        outcomes.push(await opts.send(firstIndex + issued++));
+        const outcome = await opts.send(firstIndex + issued++);
+        outcomes.push(outcome);
+        // Turned away with "come back in N s": a real client waits (the web app does); hammering
+        // back at once would measure the cost of refusals, not of the work.
+        if (outcome.retryAfterMs) await sleep(Math.max(0, Math.min(outcome.retryAfterMs, deadline - performance.now())));
       }
     }),
   );

@@ -7,5 +7,6 @@ export function formatMoney(minorUnits: number, currency: string, locale: string
   const key = `${locale}|${currency}`;
   let format = formatters.get(key);
   if (!format) formatters.set(key, (format = new Intl.NumberFormat(locale, { style: "currency", currency })));
-  return format.format(minorUnits);
+  // Minor units to the currency's major unit (KRW has none: 15000 is ₩15,000; USD 1250 is $12.50).
+  return format.format(minorUnits / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 0));
 }

@@ -1,6 +1,7 @@
 import { AppError, ErrorCode, serviceUnavailable } from "@cinema/platform/errors";
 import { isUniqueViolation } from "@cinema/platform/db";
 import { logger } from "@cinema/platform/logger";
+import { formatMoney } from "@cinema/platform/money";
 import type { PaymentDb } from "../data.ts";
 import type { Payment } from "../generated/prisma/client.ts";
 import { priceWithRules } from "./price-quote.ts";
@@ -39,10 +40,7 @@ function outcome(payment: Payment, input: CaptureInput): Payment {
   }
 }
 
-const money = (cents: number, currency: string) => {
-  const format = new Intl.NumberFormat("en", { style: "currency", currency });
-  return format.format(cents / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
-};
+const money = (cents: number, currency: string) => formatMoney(cents, currency, "en-US");
 
 const priceChanged = (expectedTotalCents: number, totalCents: number, currency: string) =>
   new AppError(
@@ -53,18 +51,20 @@ const priceChanged = (expectedTotalCents: number, totalCents: number, currency: 
 
 /**
  * Prices the booking with its cinema's rules and charges the total at most once. A repeat gets the
- * first outcome (amount and breakdown as first charged), so it is looked up before pricing; a
+ * first outcome (amount and breakdown as first charged): its claim meets the first one's row, and a
+ * price that no longer matches is checked against an existing row before it is refused. A
  * PRICE_CHANGED refusal writes nothing, so a retry with the right total can still pay. The row is
  * claimed (PENDING) before the processor is called and no transaction is open during the call; a
  * void that lands meanwhile wins, and the late charge is refunded at once.
  */
 export async function capturePayment(db: PaymentDb, provider: PaymentProvider, input: CaptureInput): Promise<Payment> {
-  const existing = await db.payment.findUnique({ where: { reservationId: input.reservationId } });
-  if (existing) return outcome(existing, input);
-
+  // The rules are cached: the usual booking costs no statement before its claim.
   const [rules] = await loadPriceRules(db, [input.pricing.cinemaId]);
   const breakdown = priceWithRules({ ...input.pricing, currency: input.currency }, rules!, "args.pricing");
   if (input.expectedTotalCents != null && input.expectedTotalCents !== breakdown.totalCents) {
+    // A repeat after the rules changed still gets its first outcome.
+    const existing = await db.payment.findUnique({ where: { reservationId: input.reservationId } });
+    if (existing) return outcome(existing, input);
     throw priceChanged(input.expectedTotalCents, breakdown.totalCents, input.currency);
   }
 
