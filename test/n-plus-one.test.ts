@@ -38,14 +38,15 @@ async function measure(query: (name: string) => string, variables: Record<string
 }
 
 describe("statements per list, whatever its length", () => {
-  it("my page: a page of bookings with their histories costs the same for 1 booking as for 6", async () => {
+  it("my page: a page of bookings with their histories and seat lines costs the same for 1 booking as for 6", async () => {
     const screening = await bookableScreening(t, { rows: 1, seatsPerRow: 10 });
     const few = `n1-few-${randomUUID()}`;
     const many = `n1-many-${randomUUID()}`;
     expect((await reserve(t, few, { screeningId: screening.id, seats: ["A-1"] })).errors).toBeUndefined();
     for (let i = 2; i <= 7; i++) expect((await reserve(t, many, { screeningId: screening.id, seats: [`A-${i}`] })).errors).toBeUndefined();
 
-    const page = (name: string) => `query ${name} { myReservations(first: 20) { nodes { id movieTitle ticketStatus history { kind description } } } }`;
+    const page = (name: string) =>
+      `query ${name} { myReservations(first: 20) { nodes { id movieTitle ticketStatus history { kind description } lines { seat ticketType priceCents } } } }`;
     const tokens = { few: await t.tokenFor(few), many: await t.tokenFor(many) };
     // The read model follows the events: wait until every booking and its ticket is there.
     for (const [who, n] of [["few", 1], ["many", 6]] as const) {
@@ -63,7 +64,8 @@ describe("statements per list, whatever its length", () => {
     expect(six.data.myReservations.nodes.every((n: { history: unknown[] }) => n.history.length >= 2)).toBe(true); // CONFIRMED, TICKET_ISSUED
     expect(one.counts.mypage).toBeGreaterThan(0); // the counter counts
     expect(six.counts.mypage).toBe(one.counts.mypage);
-    expect(six.counts.mypage).toBeLessThanOrEqual(2); // the page, then every history at once
+    expect(six.data.myReservations.nodes.every((n: { lines: unknown[] }) => n.lines.length === 1)).toBe(true);
+    expect(six.counts.mypage).toBeLessThanOrEqual(3); // the page, then every history and every booking's lines at once
   });
 
   it("a movie's screenings with seat maps and free seats: the same statements for 1 screening as for 4", async () => {

@@ -11,7 +11,12 @@ export const loadMyReservation = (db: MypageDb, reservationId: string) =>
 export const loadMyReservations = (db: MypageDb, reservationIds: string[]) =>
   db.myReservation.findMany({ where: { reservationId: { in: reservationIds } }, include: { history: { orderBy: { at: "asc" } } } });
 
-type Row = Omit<NonNullable<Awaited<ReturnType<typeof loadMyReservation>>>, "history"> & { history?: StatusChange[] };
+type Full = NonNullable<Awaited<ReturnType<typeof loadMyReservation>>>;
+type Row = Omit<Full, "history" | "lines"> & { history?: StatusChange[]; lines?: Full["lines"] };
+
+/** A booking's seats as charged (bookings from before ticket types: see linesBeforeTicketTypes). */
+const linesOf = (r: Pick<Full, "lines" | "seats" | "amountCents">): PricedSeat[] =>
+  Array.isArray(r.lines) ? (r.lines as unknown as PricedSeat[]) : linesBeforeTicketTypes(r.seats, r.amountCents);
 
 /** One query per request for the history of every booking a page shows (no N+1). */
 export function createLoaders(db: MypageDb) {
@@ -19,6 +24,12 @@ export function createLoaders(db: MypageDb) {
     history: new DataLoader<string, StatusChange[]>(async (ids) => {
       const rows = await db.statusChange.findMany({ where: { reservationId: { in: [...ids] } }, orderBy: { at: "asc" } });
       return ids.map((id) => rows.filter((r) => r.reservationId === id));
+    }),
+    /** The lines (a JSON column) of every booking a page shows, only when the page asks for them. */
+    lines: new DataLoader<string, PricedSeat[]>(async (ids) => {
+      const rows = await db.myReservation.findMany({ where: { reservationId: { in: [...ids] } }, select: { reservationId: true, seats: true, amountCents: true, lines: true } });
+      const byId = new Map(rows.map((r) => [r.reservationId, linesOf(r)]));
+      return ids.map((id) => byId.get(id) ?? []);
     }),
   };
 }
@@ -39,7 +50,8 @@ export function toGraphQL(r: Row) {
     screeningStartsAt: r.screeningStartsAt?.toISOString() ?? null,
     cinemaName: r.cinemaName,
     seats: r.seats,
-    lines: Array.isArray(r.lines) ? (r.lines as unknown as PricedSeat[]) : linesBeforeTicketTypes(r.seats, r.amountCents),
+    // Absent when the page was read without it: the MyReservation.lines resolver loads it then.
+    lines: r.lines === undefined ? undefined : linesOf({ ...r, lines: r.lines }),
     amountCents: r.amountCents,
     currency: r.currency,
     refundedAmountCents: r.refundedAmountCents,

@@ -37,6 +37,8 @@ export const resolvers = {
         },
         orderBy: [{ bookedAt: "desc" }, { reservationId: "desc" }],
         take: first + 1,
+        // Each booking's lines are JSON: read only when the page asks for them (MyReservation.lines).
+        omit: { lines: true },
       });
       const nodes = rows.slice(0, first);
       const last = nodes.at(-1);
@@ -50,6 +52,7 @@ export const resolvers = {
     },
   },
   MyReservation: {
+    lines: async (parent: ReturnType<typeof toGraphQL>, _: unknown, { loaders }: MypageContext) => parent.lines ?? loaders.lines.load(parent.id),
     history: async (parent: ReturnType<typeof toGraphQL>, _: unknown, { loaders }: MypageContext) =>
       parent.history ?? historyToGraphQL(await loaders.history.load(parent.id)),
   },
