@@ -123,7 +123,7 @@ describe("drawn halls", () => {
     expect(both.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.layout" });
     const neither = await t.gql(HALL, { i: { name: `Hall ${randomUUID()}` } }, { token: admin });
     expect(neither.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.layout" });
-    const wide = await t.gql(HALL, { i: { name: `Hall ${randomUUID()}`, rows: 2, seatsPerRow: 41 } }, { token: admin });
+    const wide = await t.gql(HALL, { i: { name: `Hall ${randomUUID()}`, rows: 2, seatsPerRow: 61 } }, { token: admin });
     expect(wide.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.seatsPerRow" });
     const nowhere = await t.gql(HALL, { i: { name: `Hall ${randomUUID()}`, layout: "S", cinemaId: randomUUID() } }, { token: admin });
     expect(nowhere.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
