@@ -41,15 +41,23 @@ export const forbidden = (msg = "You are not allowed to do this.") => new AppErr
 export const notFound = (what: string, id?: string) =>
   new AppError(ErrorCode.NOT_FOUND, id ? `${what} ${id} was not found.` : `${what} was not found.`);
 export const badInput = (field: string, msg: string) => new AppError(ErrorCode.BAD_USER_INPUT, msg, { field });
-/** Seats someone else has: `seats` names them; `soldSeats` those of them already sold (not just held). */
-export const seatsTaken = (taken: string[], soldSeats: string[] = []) =>
-  new AppError(
-    ErrorCode.SEAT_UNAVAILABLE,
-    taken.length
-      ? `Sorry, ${taken.join(", ")} ${taken.length === 1 ? "was" : "were"} just taken. Please choose other seats.`
-      : "Those seats were just taken. Please choose other seats.",
-    { seats: taken, soldSeats },
-  );
+/**
+ * Seats someone else has, or that are not for sale (blocked by staff): `seats` names them all,
+ * `soldSeats` those already sold (not just held), `blockedSeats` (when any) those not for sale.
+ */
+export function seatsTaken(taken: string[], soldSeats: string[] = [], blockedSeats: string[] = []): AppError {
+  const others = taken.filter((label) => !blockedSeats.includes(label));
+  const justTaken = `${others.join(", ")} ${others.length === 1 ? "was" : "were"} just taken`;
+  const notForSale = `${blockedSeats.join(", ")} ${blockedSeats.length === 1 ? "is" : "are"} not for sale.`;
+  const message = !blockedSeats.length
+    ? taken.length
+      ? `Sorry, ${justTaken}. Please choose other seats.`
+      : "Those seats were just taken. Please choose other seats."
+    : others.length
+      ? `Sorry, ${justTaken}, and ${notForSale} Please choose other seats.`
+      : `Sorry, ${notForSale} Please choose other seats.`;
+  return new AppError(ErrorCode.SEAT_UNAVAILABLE, message, { seats: taken, soldSeats, ...(blockedSeats.length && { blockedSeats }) });
+}
 export const serviceUnavailable = (msg = "The service is busy right now; please try again shortly.") =>
   new AppError(ErrorCode.SERVICE_UNAVAILABLE, msg);
 

@@ -1,10 +1,9 @@
-import { AppError, ErrorCode, badInput, serviceUnavailable } from "@cinema/platform/errors";
+import { AppError, ErrorCode, badInput, seatsTaken, serviceUnavailable } from "@cinema/platform/errors";
 import type { SeatClass } from "@cinema/platform/events";
 import { pgErrorCode } from "@cinema/platform/db";
 import { intEnv } from "@cinema/platform/config";
 import type { SeatDb } from "../data.ts";
 import { pairRuleHolds, pairRuleRefusal, type PairedSeat } from "./pair-rules.ts";
-import { seatsUnavailable } from "./unavailable.ts";
 
 const holdSeconds = () => intEnv("SEAT_HOLD_SECONDS", 600);
 /** A seat counts as free when AVAILABLE, or HELD by a hold that has run out (never when BLOCKED). */
@@ -83,7 +82,7 @@ async function whyNotHeld(db: SeatDb, screeningId: string, labels: string[]): Pr
   if (unknown.length) return badInput("input.seats", `This screening has no seat ${unknown.join(", ")}.`);
   const pairRefusal = pairRuleRefusal(rows, labels);
   if (pairRefusal) return pairRefusal;
-  return seatsUnavailable(
+  return seatsTaken(
     rows.filter((r) => !r.free).map((r) => r.label),
     rows.filter((r) => r.sold).map((r) => r.label),
     rows.filter((r) => r.blocked).map((r) => r.label),
