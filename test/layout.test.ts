@@ -2,7 +2,7 @@
 // no stack needed.
 import { describe, expect, it } from "vitest";
 import { parseLayout, rectangleLayout } from "../subgraphs/movie/domain/layout.ts";
-import { localDayRange, parseLocalDate, canonicalTimeZone } from "../subgraphs/movie/domain/time-zone.ts";
+import { localDayRange, parseLocalDate, canonicalTimeZone } from "@cinema/platform/time-zone";
 
 const DOC_EXAMPLE = [
   "....SSSSSSSS....",

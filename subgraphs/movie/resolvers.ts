@@ -11,7 +11,7 @@ import { createAuditorium } from "./domain/create-auditorium.ts";
 import { createCinema, updateCinema } from "./domain/cinema.ts";
 import { updateAuditoriumLayout } from "./domain/update-auditorium-layout.ts";
 import { parseLayout, type ParsedLayout } from "./domain/layout.ts";
-import { localDayRange, parseLocalDate } from "./domain/time-zone.ts";
+import { localDayRange, parseLocalDate } from "@cinema/platform/time-zone";
 import {
   createAuditoriumInput,
   createCinemaInput,

@@ -6,7 +6,7 @@ import { idSchema, isId, parseInput } from "@cinema/platform/validation";
 import type { PaymentDb } from "./data.ts";
 import type { Payment } from "./generated/prisma/client.ts";
 import { capturePayment } from "./domain/capture-payment.ts";
-import { isTimeZone } from "./domain/local-time.ts";
+import { isTimeZone } from "@cinema/platform/time-zone";
 import { pricingLines, quoteScreening, type QuotedScreening } from "./domain/price-quote.ts";
 import { priceRulesInput } from "./domain/price-rules-input.ts";
 import { SEAT_CLASSES, TICKET_TYPES } from "./domain/price-rules.ts";

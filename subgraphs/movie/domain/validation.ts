@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { idSchema, plainText } from "@cinema/platform/validation";
 import { intEnv } from "@cinema/platform/config";
-import { canonicalTimeZone } from "./time-zone.ts";
+import { canonicalTimeZone } from "@cinema/platform/time-zone";
 
 export const registerMovieInput = z.object({
   title: plainText(200),

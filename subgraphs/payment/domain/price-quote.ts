@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError, ErrorCode, badInput } from "@cinema/platform/errors";
 import { seatLabelSchema } from "@cinema/platform/validation";
-import { isTimeZone } from "./local-time.ts";
+import { isTimeZone } from "@cinema/platform/time-zone";
 import { SEAT_CLASSES, TICKET_TYPES, type PriceRules } from "./price-rules.ts";
 import { priceBooking, type PriceBreakdown, type PricingRequest } from "./pricing.ts";
 

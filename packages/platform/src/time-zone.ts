@@ -1,5 +1,9 @@
-/** Time zones and local days with Intl only (no date library): a cinema's day is its own, not UTC's. */
+/**
+ * Time zones and local days with Intl only (no date library): a cinema's day and hour are its own,
+ * not UTC's (movie's programme by day, payment's time rules).
+ */
 
+/** One formatter per zone: building one is costly, and a chain has few zones. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
@@ -7,6 +11,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
     f = new Intl.DateTimeFormat("en-US", {
       timeZone,
       hourCycle: "h23",
+      weekday: "short",
       year: "numeric",
       month: "2-digit",
       day: "2-digit",
@@ -29,10 +34,34 @@ export function canonicalTimeZone(name: string): string | null {
   }
 }
 
+/** Whether the IANA zone is known to this runtime's Intl. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What the zone's wall clock shows at `instant`: the date, the time and the weekday ("MON"…"SUN"). */
+export function wallClock(instant: Date | number, timeZone: string) {
+  const parts = Object.fromEntries(formatter(timeZone).formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
+  return {
+    year: +parts.year!,
+    month: +parts.month!,
+    day: +parts.day!,
+    hour: +parts.hour!,
+    minute: +parts.minute!,
+    second: +parts.second!,
+    weekday: String(parts.weekday).toUpperCase(),
+  };
+}
+
 /** Milliseconds the zone's wall clock is ahead of UTC at `instant`. */
 function offsetAt(timeZone: string, instant: number): number {
-  const parts = Object.fromEntries(formatter(timeZone).formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
-  const wall = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
+  const c = wallClock(instant, timeZone);
+  const wall = Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second);
   return wall - Math.floor(instant / 1000) * 1000;
 }
 
