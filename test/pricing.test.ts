@@ -33,20 +33,22 @@ async function ok<T = any>(query: string, variables: Record<string, unknown>, to
 }
 
 let unique = 0;
+/** Saves `rules` as a cinema's own, through the API as staff do. */
+const saveRules = (cinemaId: string, rules: PriceRules) =>
+  ok(SET_RULES, {
+    i: {
+      cinemaId,
+      seatClasses: SEAT_CLASSES.map((seatClass) => ({ seatClass, surchargeCents: rules.seatClasses[seatClass] })),
+      ticketTypes: TICKET_TYPES.map((ticketType) => ({ ticketType, discountCents: rules.ticketTypes[ticketType] })),
+      timeRules: rules.timeRules,
+    },
+  }, admin);
+
 /** A cinema with `rules` saved (by default the usual ones, morning and weekend included; null: none saved). */
 async function createCinema(timeZone = "Asia/Seoul", rules: PriceRules | null = RULES) {
   const data = await ok(`mutation ($i: CreateCinemaInput!) { createCinema(input: $i) { id } }`, { i: { name: `Pricing ${++unique} ${randomUUID()}`, address: "Seoul", timeZone } }, admin);
   const cinemaId = data.createCinema.id as string;
-  if (rules) {
-    await ok(SET_RULES, {
-      i: {
-        cinemaId,
-        seatClasses: SEAT_CLASSES.map((seatClass) => ({ seatClass, surchargeCents: rules.seatClasses[seatClass] })),
-        ticketTypes: TICKET_TYPES.map((ticketType) => ({ ticketType, discountCents: rules.ticketTypes[ticketType] })),
-        timeRules: rules.timeRules,
-      },
-    }, admin);
-  }
+  if (rules) await saveRules(cinemaId, rules);
   return cinemaId;
 }
 
@@ -235,14 +237,7 @@ describe("priceQuote", () => {
       ticketTypes: { ADULT: 0, YOUTH: 4000, SENIOR: 7000, DISABLED: 20000 },
       timeRules: [{ label: "Evening", days: ["MON", "TUE", "WED", "THU", "FRI"], from: "18:00", until: "23:00", amountCents: 1500 }],
     };
-    await ok(SET_RULES, {
-      i: {
-        cinemaId,
-        seatClasses: SEAT_CLASSES.map((seatClass) => ({ seatClass, surchargeCents: rules.seatClasses[seatClass] })),
-        ticketTypes: TICKET_TYPES.map((ticketType) => ({ ticketType, discountCents: rules.ticketTypes[ticketType] })),
-        timeRules: rules.timeRules,
-      },
-    }, admin);
+    await saveRules(cinemaId, rules);
     const after = await ok(QUOTE, { id, t: ALL_TICKETS });
     expect(after.screening.priceQuote).toEqual(expected(after.screening.startsAt, rules, "Asia/Seoul", 15000));
     expect(after.screening.priceQuote.totalCents).not.toBe(before.screening.priceQuote.totalCents);
