@@ -1,6 +1,6 @@
 // npm run bench: starts its own stack and measures each scenario in one run, so the ratios compare
 // like with like. Prints a table and appends it, with the machine's facts, to BENCHMARKS.md.
-import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -8,17 +8,28 @@ import { repoRoot } from "@cinema/platform/config";
 import { INTERNAL_HEADER, signInternalToken, signToken } from "@cinema/platform/auth";
 import { dropDatabase, testInfra } from "../scripts/lib/infra.ts";
 import { startStack, type Stack } from "../scripts/lib/stack.ts";
-import { DATABASE_OWNERS, PROCESS_NAMES } from "../scripts/lib/subgraphs.ts";
+import { NODE_MEMORY_OPTIONS } from "../scripts/lib/typescript.ts";
+import { DATABASE_OWNERS, PROCESS_NAMES, type ProcessName } from "../scripts/lib/subgraphs.ts";
+import { COUNTERS, perBooking, scrape, type CounterName } from "./counters.ts";
+import { summarizeHeap } from "./heap-summary.ts";
+import { measureHops, startBareSubgraph, type HopCost } from "./hop-cost.ts";
 import { flashCrowd, type FlashCrowdResult } from "./flash-crowd.ts";
+import { cpuMsOf, machineBusyMs, peakRssMiB, procStat } from "./proc.ts";
 import { poolFor, postGraphQL, runClosedLoop, runInterleaved, summarize, warm, type LoadResult, type Outcome } from "./load.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// CPU per request falls 30–50% over the first 30–60 s under load (JIT, pools, plans): the hop and
+// reserve measurements start after this much load.
+const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 30);
 // BENCH_ONLY=reserve,seatmap runs just those scenarios (plus the ceiling, which every ratio needs);
 // for iterating on one path. The table in BENCHMARKS.md should come from a full run.
 const ONLY = (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-const want = (scenario: "direct" | "reserve" | "twogateways" | "contention" | "flashcrowd" | "myreservations" | "seatmap") => !ONLY.length || ONLY.includes(scenario);
+const want = (scenario: "hop" | "direct" | "reserve" | "twogateways" | "contention" | "flashcrowd" | "myreservations" | "seatmap") => !ONLY.length || ONLY.includes(scenario);
 const prefix = `bench${Date.now().toString(36)}`;
 process.env.JWT_SECRET ??= randomUUID();
+// Processes run as production runs them (the image sets NODE_ENV=production): libraries skip their
+// development-only work (Prisma, for one, captures a call site per query otherwise).
+process.env.NODE_ENV ??= "production";
 // The benchmark measures throughput, not the gateway's per-user/per-IP limit of reserve (all its
 // clients share one address): off unless set.
 process.env.RESERVE_RATE_PER_MINUTE ??= "0";
@@ -85,56 +96,36 @@ function cpuMs(stack: Stack): Record<string, number> {
   return out;
 }
 
-/**
- * /proc/<pid>/stat: the command, and CPU time in ms (utime + stime, the 12th and 13th fields after
- * the parenthesised command, in clock ticks of 100/s); `childrenMs` is what its ended children used
- * (cutime + cstime). Undefined once the process is gone.
- */
-function procStat(pid: number | string): { comm: string; cpuMs: number; childrenMs: number } | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined;
-  }
-  const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-  return {
-    comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
-    cpuMs: (Number(fields[11]) + Number(fields[12])) * 10,
-    childrenMs: (Number(fields[13]) + Number(fields[14])) * 10,
-  };
-}
-
 function peakRss(stack: Stack): Record<string, number> {
   const out: Record<string, number> = {};
   for (const name of PROCESS_NAMES) {
     const pid = stack.pid(name);
-    if (!pid || !existsSync(`/proc/${pid}/status`)) continue;
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    if (hwm) out[name] = Math.round(Number(hwm[1]) / 1024);
+    const mib = pid ? peakRssMiB(pid) : undefined;
+    if (mib !== undefined) out[name] = mib;
   }
   return out;
 }
 
-/** CPU time (ms) the whole machine has been busy: every core, every process (PostgreSQL and NATS too). */
-function machineBusyMs(): number {
-  const [, user, nice, system, , , irq, softirq, steal] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).map(Number);
-  return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
-}
-
-/**
- * CPU time (ms) used so far by every process whose command is `comm`, with what their children
- * used before they ended (PostgreSQL backends that closed are counted in the postmaster's).
- */
-function cpuMsOf(comm: string): number {
-  let total = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    const stat = procStat(pid);
-    if (stat?.comm === comm) total += stat.cpuMs + stat.childrenMs;
-  }
-  return total;
-}
 const infraCpuMs = () => ({ postgres: cpuMsOf("postgres"), "nats-server": cpuMsOf("nats-server") });
+
+/** Signals a process to write a heap snapshot, waits for it, and prints what holds its memory. */
+async function heapSnapshot(name: string, pid: number, dir: string) {
+  const before = new Set(readdirSync(dir));
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").split("\n").filter((l) => /^(Rss|Anonymous|Pss_File|Pss_Anon):/.test(l)).map((l) => l.replace(/\s+/g, " "));
+  process.kill(pid, "SIGUSR2");
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const file = readdirSync(dir).find((f) => !before.has(f) && f.endsWith(".heapsnapshot") && f.includes(`.${pid}.`));
+    if (!file) continue;
+    const full = path.join(dir, file);
+    const size = statSync(full).size;
+    await new Promise((r) => setTimeout(r, 1000));
+    if (statSync(full).size !== size) continue; // still being written
+    const summary = summarizeHeap(JSON.parse(readFileSync(full, "utf8")), 20);
+    console.log(`\n${name} (pid ${pid}): ${rollup.join(", ")}; JS heap ${summary.totalMiB} MiB by self size:\n${summary.top.join("\n")}`);
+    return;
+  }
+}
 
 /** Waits until no process uses CPU any more (consumers and relays have caught up), at most 30 s. */
 async function settle(stack: Stack) {
@@ -150,22 +141,52 @@ async function settle(stack: Stack) {
 
 async function main() {
   const infra = await testInfra();
-  const stack = await startStack({ serverUrl: infra.serverUrl, natsUrl: infra.natsUrl, dbPrefix: prefix, eventsPrefix: prefix, log: "silent" });
+  // BENCH_PROFILE=movie,gateway: those processes write a CPU profile (.cpuprofile) to .local/profiles
+  // when the bench stops them; bench/profile-summary.ts sums one up by package.
+  const profiled = (process.env.BENCH_PROFILE ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  // BENCH_HEAP=reservation,…: a heap snapshot of those processes right after the reserve run, summed
+  // up by what holds the memory (bench/heap-summary.ts).
+  const heapSnapshots = (process.env.BENCH_HEAP ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const profileDir = path.join(repoRoot, ".local", "profiles");
+  if (profiled.length || heapSnapshots.length) mkdirSync(profileDir, { recursive: true });
+  const stack = await startStack({
+    serverUrl: infra.serverUrl,
+    natsUrl: infra.natsUrl,
+    dbPrefix: prefix,
+    eventsPrefix: prefix,
+    log: "silent",
+    envFor: Object.fromEntries(
+      [...new Set([...profiled, ...heapSnapshots])].map((name) => [
+        name,
+        {
+          NODE_OPTIONS: [
+            process.env.NODE_OPTIONS ?? NODE_MEMORY_OPTIONS,
+            ...(profiled.includes(name) ? [`--import ${path.join(repoRoot, "bench", "cpu-profile.mjs")}`] : []),
+            ...(heapSnapshots.includes(name) ? [`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${profileDir}`] : []),
+          ].join(" "),
+          CPU_PROFILE_FILE: path.join(profileDir, `${name}-${prefix}.cpuprofile`),
+        },
+      ]),
+    ),
+  });
   const results: LoadResult[] = [];
   let rss: Record<string, number> = {};
   let cpuPerBooking: Record<string, number> = {};
+  let hops: HopCost[] = [];
+  let workPerBooking: ReturnType<typeof perBooking> = {};
   let crowd: (FlashCrowdResult & { soldSeats: number; rate: number }) | undefined;
   try {
     const admin = await signToken("bench-staff", "admin");
     const gw = stack.gatewayUrl;
     const [seatMapScreening] = await screenings(stack, admin, 15, 20, 1); // 300 seats
-    const fresh = await screenings(stack, admin, 26, 60, 4); // 6,240 seats for the reserve run
+    const fresh = await screenings(stack, admin, 26, 60, 10); // 15,600 seats for the reserve run and its warm-up
     const [contested] = await screenings(stack, admin, 1, 10, 1);
 
     // 1–2. The ceiling: a trivial one-subgraph query, through the gateway and straight to movie.
     const trivial = { query: `query ($id: ID!) { screening(id: $id) { id priceCents } }`, variables: { id: seatMapScreening } };
     // Subgraphs answer only the gateway: the direct run carries an (anonymous) internal identity as the gateway would.
-    const identity = { [INTERNAL_HEADER]: await signInternalToken(null, { ttlSeconds: 4 * SECONDS + 120 }) };
+    // Valid for the whole bench: the hop table sends it minutes later, after every warm-up.
+    const identity = { [INTERNAL_HEADER]: await signInternalToken(null, { ttlSeconds: 3600 }) };
     // Both cores for the gateway? A second gateway process beside the first, the load split
     // between them. The ceiling with one and with two is measured in alternating short turns,
     // because this machine's speed drifts more between two runs than the effect being measured.
@@ -197,6 +218,28 @@ async function main() {
     }
     if (twoGateways) results.push(twoGateways);
 
+    // 2b. What a hop costs: CPU per request of each process for the same trivial query sent to a
+    // bare subgraph (the floor), to the movie subgraph and through the gateway; warm, alternating.
+    if (want("hop")) {
+      const bare = await startBareSubgraph(stack.databaseUrls.movie);
+      const clients = 64;
+      const pools = { bare: poolFor(bare.url, clients), movie: poolFor(stack.urls.movie, clients), gateway: poolFor(gw, clients) };
+      const movie = stack.pid("movie")!;
+      try {
+        hops = await measureHops(
+          [
+            { name: "bare subgraph (Apollo standalone + @apollo/subgraph + pg)", pids: { bare: bare.pid }, send: () => postGraphQL(pools.bare, bare.url, trivial) },
+            { name: "movie subgraph, direct", pids: { movie }, send: () => postGraphQL(pools.movie, stack.urls.movie, trivial, undefined, identity) },
+            { name: "through the gateway (gateway + movie)", pids: { gateway: stack.pid("gateway")!, movie }, send: () => postGraphQL(pools.gateway, gw, trivial) },
+          ],
+          { clients, warmSeconds: WARM_SECONDS, turnSeconds: 5, turns: 4 },
+        );
+      } finally {
+        await Promise.all(Object.values(pools).map((p) => p.close()));
+        await bare.stop();
+      }
+    }
+
     // 3. reserve end to end, fresh seats every call, 100 clients.
     if (want("reserve")) {
       const pool = poolFor(gw, 100);
@@ -208,8 +251,9 @@ async function main() {
           variables: { i: { screeningId: fresh[Math.floor(i / perScreening)]!, seats: [label(i % perScreening, 60)], paymentToken: "tok_visa", idempotencyKey: randomUUID() } },
         }, tokens[i % 100]);
       let n = 0;
-      await warm(() => send(n++), 100, 2);
+      await warm(() => send(n++), 100, WARM_SECONDS);
       const offset = n;
+      const countersBefore = await scrape(stack.ports);
       const cpuBefore = cpuMs(stack);
       const machineBefore = machineBusyMs();
       const infraBefore = infraCpuMs();
@@ -221,23 +265,30 @@ async function main() {
       rss = peakRss(stack);
       await settle(stack);
       const cpuAfter = cpuMs(stack);
-      const perBooking = (ms: number) => Math.round((ms / run.ok) * 10) / 10;
-      cpuPerBooking = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, perBooking(cpuAfter[k]! - (cpuBefore[k] ?? 0))]));
+      workPerBooking = perBooking(countersBefore, await scrape(stack.ports), run.ok);
+      // After the CPU figures: writing a snapshot stops the process for a while.
+      for (const name of heapSnapshots) await heapSnapshot(name, stack.pid(name as ProcessName)!, profileDir);
+      const perBookingMs = (ms: number) => Math.round((ms / run.ok) * 10) / 10;
+      cpuPerBooking = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, perBookingMs(cpuAfter[k]! - (cpuBefore[k] ?? 0))]));
       const ours = Object.keys(cpuAfter).reduce((sum, k) => sum + cpuAfter[k]! - (cpuBefore[k] ?? 0), 0);
       const infraAfter = infraCpuMs();
       const infra = { postgres: infraAfter.postgres - infraBefore.postgres, "nats-server": infraAfter["nats-server"] - infraBefore["nats-server"] };
-      cpuPerBooking.postgres = perBooking(infra.postgres);
-      cpuPerBooking["nats-server"] = perBooking(infra["nats-server"]);
+      cpuPerBooking.postgres = perBookingMs(infra.postgres);
+      cpuPerBooking["nats-server"] = perBookingMs(infra["nats-server"]);
       const load = process.cpuUsage(loadBefore);
       const loadMs = (load.user + load.system) / 1000;
-      cpuPerBooking["load generator"] = perBooking(loadMs);
+      cpuPerBooking["load generator"] = perBookingMs(loadMs);
       // The kernel's own work (network, interrupts) and the machine's other daemons.
-      cpuPerBooking.other = perBooking(machineBusyMs() - machineBefore - ours - infra.postgres - infra["nats-server"] - loadMs);
+      cpuPerBooking.other = perBookingMs(machineBusyMs() - machineBefore - ours - infra.postgres - infra["nats-server"] - loadMs);
+      // One customer alone: the latency of a booking when nothing else runs.
+      let alone = offset + run.requests + 100;
+      results.push(await runClosedLoop({ name: "reserve e2e, 1 client", clients: 1, seconds: SECONDS, send: () => send(alone++) }));
+      await settle(stack);
       if (second) {
         // One gateway against two, in alternating turns (see the ceiling above).
         const pools = [poolFor(gw, 50), poolFor(second.url, 50)];
         const both = [{ pool: pools[0]!, url: gw }, { pool: pools[1]!, url: second.url }];
-        let next = offset + run.requests + 200;
+        let next = alone + 100;
         const turn = (target: (i: number) => { pool: typeof pool; url: string }) => (i: number) => send(next++, target(i));
         const reserveLoop = { clients: 100, seconds: SECONDS };
         results.push(
@@ -314,10 +365,47 @@ async function main() {
     for (const name of DATABASE_OWNERS) await dropDatabase(infra.serverUrl, `${prefix}_${name}`).catch(() => {});
     await infra.stop();
   }
-  report(results, rss, cpuPerBooking, crowd);
+  report(results, rss, cpuPerBooking, crowd, hops, workPerBooking);
 }
 
-function report(results: LoadResult[], rss: Record<string, number>, cpu: Record<string, number>, crowd?: FlashCrowdResult & { soldSeats: number; rate: number }) {
+/** Per booking, per process: its CPU and what it did (from each process's /metrics). */
+function workTable(work: ReturnType<typeof perBooking>, cpu: Record<string, number>): string[] {
+  const names = Object.keys(work);
+  if (!names.length) return [];
+  const counters = Object.keys(COUNTERS) as CounterName[];
+  const sum = (c: CounterName) => Math.round(names.reduce((a, n) => a + (work[n]![c] ?? 0), 0) * 100) / 100;
+  return [
+    "",
+    "Per confirmed booking, per process (the reserve run and the work it caused; from each process's /metrics):",
+    "",
+    `| process | CPU ms | ${counters.join(" | ")} |`,
+    `|---|---|${counters.map(() => "---").join("|")}|`,
+    ...names.map((n) => `| ${n} | ${cpu[n] ?? ""} | ${counters.map((c) => work[n]![c] ?? "").join(" | ")} |`),
+    `| all | ${Math.round(names.reduce((a, n) => a + (cpu[n] ?? 0), 0) * 10) / 10} | ${counters.map(sum).join(" | ")} |`,
+  ];
+}
+
+/** The hop table: CPU ms per request per process, and each hop against the bare subgraph. */
+function hopTable(hops: HopCost[]): string[] {
+  if (!hops.length) return [];
+  const floor = hops[0]!.cpuMsPerRequest.bare ?? NaN;
+  const ratio = (ms: number | undefined) => (ms === undefined ? "" : `${(ms / floor).toFixed(2)}×`);
+  return [
+    "",
+    "The same trivial query, warm, alternating turns: CPU ms per request in each process (× the bare subgraph's).",
+    "",
+    "| path | requests | req/s | bare | movie | gateway | total |",
+    "|---|---|---|---|---|---|---|",
+    ...hops.map((h) => {
+      const c = h.cpuMsPerRequest;
+      const total = Object.values(c).reduce((a, b) => a + b, 0);
+      const cell = (ms: number | undefined) => (ms === undefined ? "" : `${ms.toFixed(3)} (${ratio(ms)})`);
+      return `| ${h.name} | ${h.requests} | ${h.rps} | ${cell(c.bare)} | ${cell(c.movie)} | ${cell(c.gateway)} | ${total.toFixed(3)} |`;
+    }),
+  ];
+}
+
+function report(results: LoadResult[], rss: Record<string, number>, cpu: Record<string, number>, crowd: (FlashCrowdResult & { soldSeats: number; rate: number }) | undefined, hops: HopCost[], work: ReturnType<typeof perBooking>) {
   const ceiling = results[0]!.rps;
   const byName = (prefix: string) => results.find((r) => r.name.startsWith(prefix));
   const rows = results.map((r) => `| ${r.name} | ${r.requests} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.ok} | ${r.typedRefusals}${Object.keys(r.refusals).length ? ` (${Object.entries(r.refusals).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""} | ${r.otherErrors} |`);
@@ -344,10 +432,12 @@ function report(results: LoadResult[], rss: Record<string, number>, cpu: Record<
           `Flash crowd with the waiting room on (${crowd.rate} passes/s): ${crowd.soldSeats} seats sold of 10 in ${crowd.seconds.toFixed(1)} s; buyers' places in line ${crowd.buyerNumbers.join(", ")} (${crowd.admittedAtSellOut} admitted when the last seat sold); time to first answer p99 ${crowd.firstAnswer.p99} ms (sockets acknowledged: p50 ${crowd.connectedP50} ms, p99 ${crowd.connectedP99} ms after arrival).`,
         ]
       : []),
+    ...hopTable(hops),
     "",
     `Peak RSS during the reserve run (MiB): ${Object.entries(rss).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
     "",
     `CPU per confirmed booking (ms, the reserve run and the asynchronous work it caused): ${Object.entries(cpu).map(([k, v]) => `${k} ${v}`).join(", ")}; total ${Math.round(Object.values(cpu).reduce((a, b) => a + b, 0) * 10) / 10}.`,
+    ...workTable(work, cpu),
     "",
   ].join("\n");
   console.log(`\n${text}`);

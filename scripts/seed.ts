@@ -2,7 +2,9 @@
 // two drawn halls (aisles, a premium band, a couple row at the back, wheelchair spaces with
 // companions, a blocked seat), movies, and a week of screenings in Seoul time (morning 09:30 shows
 // and weekends included); tomorrow's 20:30 premiere in the first cinema's Hall 1 behind a waiting
-// room (so the on-sale flow can be tried). Run by `npm run up`; skipped when movies already exist.
+// room (so the on-sale flow can be tried), and a few gift vouchers (seed-vouchers.ts). Run by
+// `npm run up`; skipped when movies already exist.
+import { seedVouchers } from "./seed-vouchers.ts";
 
 const MOVIES = [
   { title: "서울의 밤 (Night in Seoul)", summary: "A taxi driver, a lost violin and one long night across the city.", runtimeMinutes: 118, rating: "AGE_12" },
@@ -188,6 +190,7 @@ export async function seedDemo(gatewayUrl: string, adminToken: string): Promise<
       }
     }
   }
+  await seedVouchers((query, variables) => call(gatewayUrl, adminToken, query, variables));
   // A slow room (2 customers a second), so a person trying it sees the queue move.
   await call(gatewayUrl, adminToken, `mutation ($input: SetWaitingRoomInput!) { setWaitingRoom(input: $input) { enabled } }`, {
     input: { screeningId: premiere, enabled: true, ratePerSecond: 2 },

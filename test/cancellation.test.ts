@@ -108,7 +108,7 @@ describe("cancelReservation", () => {
     const late = await book("xavier");
     await t.sql("reservation", `UPDATE reservation SET screening_starts_at = now() - interval '1 minute' WHERE id = $1`, [late.id]);
     const started = await t.gql(CANCEL, { id: late.id }, { token: late.token });
-    expect(started.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(started.errors?.[0]?.extensions?.code).toBe("CANCELLATION_CLOSED");
     expect(started.errors?.[0]?.message).toMatch(/already started/);
     // Staff may cancel any booking.
     const other = await book("yara");

@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { Ajv } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { NODE_MEMORY_OPTIONS } from "../scripts/lib/typescript.ts";
 import { DATABASE_OWNERS, databaseOf, PROCESS_NAMES, SUBGRAPHS, WORKERS } from "../scripts/lib/subgraphs.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -471,6 +472,9 @@ describe("Dockerfile", () => {
     expect(user, "the final stage sets USER").toBeDefined();
     expect(user!.split(":")[0]).not.toMatch(/^(root|0)$/);
     expect(finalStage.body.filter((i) => i.op === "ENV").map((i) => i.args).join(" ")).toMatch(/NODE_ENV=production/);
+    // The same V8 memory options as the launcher gives every process (scripts/lib/typescript.ts).
+    const env = finalStage.body.filter((i) => i.op === "ENV").map((i) => i.args).join(" ");
+    expect(/NODE_OPTIONS="([^"]*)"/.exec(env)?.[1], "the final stage's NODE_OPTIONS").toBe(NODE_MEMORY_OPTIONS);
     const healthcheck = lastOf(finalStage, "HEALTHCHECK");
     expect(healthcheck, "the final stage has a HEALTHCHECK").toBeDefined();
     expect(healthcheck).not.toMatch(/^NONE/i);

@@ -299,6 +299,12 @@ describe("query limits at the gateway", () => {
     const big = await post(t.stack.gatewayUrl, { query: `{ movies { id } }`, variables: { x: "x".repeat(110 * 1024) } });
     expect(big.status).toBe(413);
     expect(code(big)).toBe("BAD_REQUEST");
+    // Megabytes still being sent when the refusal is ready: the client reads the 413, not a broken pipe.
+    for (let i = 0; i < 5; i++) {
+      const huge = await post(t.stack.gatewayUrl, { query: `{ movies { id } }`, variables: { x: "x".repeat(3 * 1024 * 1024) } });
+      expect(huge.status).toBe(413);
+      expect(code(huge)).toBe("BAD_REQUEST");
+    }
   });
 
   it("applies the same limits to subscriptions over WebSocket", async () => {

@@ -97,13 +97,13 @@ const realResults = (rec: Recorded, isProbe: (d: any) => boolean) =>
   rec.results.map((r) => r.data && Object.values(r.data)[0]).filter((d) => d && !isProbe(d));
 
 describe("over HTTP", () => {
-  it("lists the Subscription type with its four fields in introspection", async () => {
+  it("lists the Subscription type with its five fields in introspection", async () => {
     const res = await t.gql(`{ __schema { subscriptionType { name fields { name args { name } } } } }`);
     expect(res.errors).toBeUndefined();
     const type = res.data.__schema.subscriptionType;
     expect(type.name).toBe("Subscription");
     const fields = Object.fromEntries(type.fields.map((f: { name: string; args: { name: string }[] }) => [f.name, f.args.map((a) => a.name)]));
-    expect(fields).toEqual({ seatMapChanged: ["screeningId"], reservationStatusChanged: ["id"], myReservationsChanged: [], waitingRoom: ["screeningId"] });
+    expect(fields).toEqual({ seatMapChanged: ["screeningId"], reservationStatusChanged: ["id"], myReservationsChanged: [], dashboardChanged: [], waitingRoom: ["screeningId"] });
   });
 
   it("refuses a subscription sent as POST with a 400 that points to the WebSocket endpoint", async () => {

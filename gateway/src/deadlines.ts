@@ -1,8 +1,7 @@
 // Every request gets its deadline here, at the edge, by what it does: reads are short, `reserve`
 // long enough for its saga, other writes in between. The data source passes what is left of it to
 // each subgraph (x-cinema-deadline-ms); a request whose budget is spent before a subgraph call is
-// refused at once. Refusals that say when to come back (extensions.retryAfterSeconds: overload,
-// an open breaker, a hung subgraph) carry a Retry-After header.
+// refused at once.
 import type { ApolloServerPlugin } from "@apollo/server";
 import { intEnv } from "@cinema/platform/config";
 import { DEADLINE_HEADER } from "@cinema/platform/deadline";
@@ -32,11 +31,6 @@ export function deadlines(budgets: OperationBudgets = operationBudgets()): Apoll
           const budget =
             operation?.operation !== "mutation" ? budgets.queryMs : rootFieldCount(operation, document, "reserve") > 0 ? budgets.reserveMs : budgets.mutationMs;
           contextValue.deadline = receivedAt + budget;
-        },
-        async willSendResponse({ response }) {
-          const body = response.body.kind === "single" ? response.body.singleResult : undefined;
-          const waits = (body?.errors ?? []).map((e) => Number(e.extensions?.retryAfterSeconds)).filter((s) => Number.isFinite(s) && s > 0);
-          if (waits.length > 0 && !response.http.headers.has("retry-after")) response.http.headers.set("retry-after", String(Math.max(...waits)));
         },
       };
     },

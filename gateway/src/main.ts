@@ -14,9 +14,13 @@ import { connectLiveFeed, serveSubscriptions, subscriptionSchema } from "./subsc
 import { mountDevLogin } from "./dev-login.ts";
 import { mountIde } from "./ide.ts";
 import { mountWeb } from "./web.ts";
-import { limitRules, queryLimits, reserveRateLimit, switchedOn, trustProxy, wellFormedRequests, type GatewayContext } from "./security.ts";
+import { clientAddress, limitRules, queryLimits, reserveRateLimit, switchedOn, trustProxy, wellFormedRequests, type GatewayContext } from "./security.ts";
+import { frontDoor } from "./front-door.ts";
 import { subgraphFetcher, type SubgraphFetcher } from "./subgraph-fetch.ts";
 import { deadlineHeader, deadlines } from "./deadlines.ts";
+
+/** A subgraph's answer as Apollo Gateway takes it from a data source. */
+type SubgraphAnswer = Awaited<ReturnType<RemoteGraphQLDataSource["process"]>>;
 
 /**
  * Forwards who the caller is as a short-lived internal identity token (x-cinema-identity, signed
@@ -25,10 +29,21 @@ import { deadlineHeader, deadlines } from "./deadlines.ts";
  * the request's deadline (deadlines.ts).
  */
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    const headers = request.http?.headers;
-    if (!headers) return;
-    for (const [name, value] of Object.entries({ ...deadlineHeader(context), ...(await internalIdentityHeaders(context?.viewer ?? null)) })) headers.set(name, value);
+  /**
+   * Apollo's own `process`, less what we never use (persisted queries, subgraph Cache-Control,
+   * tracing headers) and the node-fetch Headers and Request it builds for every call (their URL
+   * parsing and header objects were ~3% of the gateway's CPU per request): our headers, one POST
+   * through this subgraph's fetcher (subgraph-fetch.ts), the answer parsed.
+   */
+  override async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphAnswer> {
+    const { query, variables, operationName, extensions } = request;
+    if (!query) throw new Error("Missing query");
+    const headers = { "content-type": "application/json", ...deadlineHeader(context), ...(await internalIdentityHeaders(context?.viewer ?? null)) };
+    const response = await this.fetcher(this.url, { method: "POST", headers, body: JSON.stringify({ query, variables, operationName, extensions }) });
+    if (!response.ok) throw await this.errorFromResponse(response);
+    const body: unknown = await response.json();
+    if (typeof body !== "object" || body === null) throw new Error(`Expected a JSON object from the ${this.url} subgraph`);
+    return body as SubgraphAnswer;
   }
 }
 
@@ -49,6 +64,8 @@ const gateway = new ApolloGateway({
 });
 
 const limits = queryLimits();
+const reserves = frontDoor(limits.maxTokens);
+const clientIp = clientAddress();
 const introspection = switchedOn("GRAPHQL_INTROSPECTION");
 const feed = await connectLiveFeed();
 let wsSchema: GraphQLSchema | undefined;
@@ -86,7 +103,8 @@ const server = await startHttpServer<GatewayContext>({
       { serverWillStart: async () => ({ drainServer: async () => void (await ws?.dispose()) }) },
     ],
   },
-  context: (base, req) => ({ ...base, clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" }),
+  admit: reserves.admit,
+  context: (base, req) => ({ ...base, clientIp: clientIp(req) }),
   // Before /graphql: dev sign-in, the offline IDE at /ide, and the web app at / (never shadowing /graphql).
   routes: (app) => {
     app.set("trust proxy", trustProxy());
@@ -95,7 +113,7 @@ const server = await startHttpServer<GatewayContext>({
     mountWeb(app);
   },
   ready: async () => ws !== undefined && feed.connected(),
-  details: () => ({ subgraphs: Object.fromEntries([...fetchers].map(([name, f]) => [name, f.state()])) }),
+  details: () => ({ reserve: reserves.state(), subgraphs: Object.fromEntries([...fetchers].map(([name, f]) => [name, f.state()])) }),
   onShutdown: () => feed.close(),
 });
 ws = serveSubscriptions(server.httpServer, () => wsSchema, limits);

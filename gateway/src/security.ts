@@ -1,6 +1,8 @@
 // The gateway's protections against hostile input, configured from the environment: query limits
 // (depth, aliases, cost, tokens), the introspection and IDE switches, and the per-user and per-IP
 // rate limit of `reserve`. See SECURITY.md for what each one mitigates.
+import type { IncomingMessage } from "node:http";
+import proxyaddr from "proxy-addr";
 import { GraphQLError, Kind, specifiedRules, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationRule } from "graphql";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
@@ -175,6 +177,18 @@ export function wellFormedRequests<C extends object>(limits: Pick<QueryLimits, "
       };
     },
   };
+}
+
+/**
+ * The client's address as the gateway sees it: the socket's peer, or, behind trusted proxies
+ * (TRUST_PROXY), the first untrusted address of X-Forwarded-For — what Express's `req.ip` gives
+ * (same proxy-addr rules), for /graphql, which does not go through Express.
+ */
+export function clientAddress(): (req: IncomingMessage) => string {
+  const setting = trustProxy();
+  const trust: (address: string, hop: number) => boolean =
+    typeof setting === "boolean" ? () => setting : typeof setting === "number" ? (_address, hop) => hop < setting : proxyaddr.compile(setting.split(",").map((s) => s.trim()));
+  return (req) => proxyaddr(req, trust) || "unknown";
 }
 
 /** Express's `trust proxy` from TRUST_PROXY: off (default), on, a hop count, or addresses/subnets. */

@@ -34,14 +34,28 @@ interface Answer {
   text: string;
 }
 
+/** A GraphQL answer's errors (none: not GraphQL, or no errors). */
+function answerErrors(text: string): { extensions?: { code?: unknown; reason?: unknown } }[] {
+  try {
+    const errors = (JSON.parse(text) as { errors?: unknown }).errors;
+    return Array.isArray(errors) ? errors : [];
+  } catch {
+    return [];
+  }
+}
+
 /** A GraphQL answer whose errors all carry a code a client can act on. */
 function typedRefusal(text: string): boolean {
-  try {
-    const errors = (JSON.parse(text) as { errors?: { extensions?: { code?: unknown } }[] }).errors;
-    return Array.isArray(errors) && errors.length > 0 && errors.every((e) => REFUSAL_CODES.has(String(e?.extensions?.code)));
-  } catch {
-    return false;
-  }
+  const errors = answerErrors(text);
+  return errors.length > 0 && errors.every((e) => REFUSAL_CODES.has(String(e?.extensions?.code)));
+}
+
+/**
+ * An answer refusing for overload (Retry-After, `reason: "overload"`): the subgraph was past what
+ * it takes. Other refusals with Retry-After (its own dependency down) say nothing about its load.
+ */
+function shedDownstream(answer: Answer): boolean {
+  return answer.headers["retry-after"] !== undefined && answerErrors(answer.text).some((e) => e?.extensions?.reason === "overload");
 }
 
 export interface SubgraphFetcher {
@@ -99,12 +113,13 @@ export function subgraphFetcher(name: string): SubgraphFetcher {
   const breakerState = () => (breaker.opened ? "open" : breaker.halfOpen ? "half-open" : "closed");
   trackBreaker({ name: `gateway:${name}`, state: () => ({ state: breakerState() }) });
 
+  const breakerRefusal = () => {
+    countShed(name, "breaker_open");
+    return busy({ serviceName: name, breaker: "open" }, retryAfterSeconds);
+  };
   const fetcher: Fetcher = async (url, init = {}) => {
     // Open: answered at once, without waiting for a slot.
-    if (breaker.opened) {
-      countShed(name, "breaker_open");
-      throw busy({ serviceName: name, breaker: "open" }, retryAfterSeconds);
-    }
+    if (breaker.opened) throw breakerRefusal();
     const release: Release = await limiter.acquire();
     let answer: Answer;
     try {
@@ -112,13 +127,13 @@ export function subgraphFetcher(name: string): SubgraphFetcher {
     } catch (err) {
       if ((err as { code?: string })?.code === "EOPENBREAKER") {
         release("ignore");
-        countShed(name, "breaker_open");
-        throw busy({ serviceName: name, breaker: "open" }, retryAfterSeconds);
+        throw breakerRefusal();
       }
       release("dropped");
       throw err;
     }
-    release("ok");
+    // The subgraph's own admission control shed this request: the limit here was too generous.
+    release(shedDownstream(answer) ? "dropped" : "ok");
     return asFetchResponse(url, answer);
   };
   return { fetcher, state: () => ({ breaker: breakerState(), ...limiter.state() }) };

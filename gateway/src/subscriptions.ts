@@ -8,11 +8,11 @@ import { CloseCode, type Disposable } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { internalIdentityHeaders, requireUser, viewerFromHeader, type Viewer } from "@cinema/platform/auth";
+import { internalIdentityHeaders, requireAdmin, requireUser, viewerFromHeader, type Viewer } from "@cinema/platform/auth";
 import { eventsPrefix } from "@cinema/platform/config";
 import { AppError, ErrorCode, badInput, busy, forbidden, formatError, notFound, serviceUnavailable } from "@cinema/platform/errors";
 import { intEnv } from "@cinema/platform/config";
-import { liveMypageSubject, liveSeatsSubject, type SeatMapChange } from "@cinema/platform/events";
+import { liveDashboardSubject, liveMypageSubject, liveSeatsSubject, type DashboardChange, type SeatMapChange } from "@cinema/platform/events";
 import { logger } from "@cinema/platform/logger";
 import { natsFeed } from "./nats-feed.ts";
 import { roomBroadcasts, waitingRoomFeed, type WaitingRoomStatus } from "./waiting-room-feed.ts";
@@ -91,6 +91,14 @@ export function subscriptionSchema(
         myReservationsChanged: {
           subscribe: (_: unknown, _args: unknown, { viewer }: SubscriptionContext) =>
             natsFeed<MyReservation>(nc.subscribe(liveMypageSubject(prefix, ownSubjectToken(viewer)))),
+          resolve: payload,
+        },
+        // Staff only: the dashboard's figures moved (mypage's dashboard read model, after commit).
+        dashboardChanged: {
+          subscribe: (_: unknown, _args: unknown, { viewer }: SubscriptionContext) => {
+            requireAdmin(viewer);
+            return natsFeed<DashboardChange>(nc.subscribe(liveDashboardSubject(prefix)));
+          },
           resolve: payload,
         },
         reservationStatusChanged: {

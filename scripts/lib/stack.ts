@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { localDir, repoRoot } from "@cinema/platform/config";
 import { writeSupergraph } from "../compose.ts";
 import { createDatabase, databaseUrl, databaseUrlOverride, exited, freePort, isPortFree, isRunning, killOnExit, remember, stopChild } from "./infra.ts";
-import { TYPESCRIPT_FLAGS } from "./typescript.ts";
+import { NODE_MEMORY_OPTIONS, TYPESCRIPT_FLAGS } from "./typescript.ts";
 import { DATABASE_OWNERS, DEFAULT_PORTS, PROCESS_NAMES, SUBGRAPHS, WORKERS, databaseOf, type DatabaseOwner, type ProcessName, type SubgraphName } from "./subgraphs.ts";
 
 export { PROCESS_NAMES, type ProcessName };
@@ -122,6 +122,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   const shared: NodeJS.ProcessEnv = {
     ...process.env,
+    NODE_OPTIONS: process.env.NODE_OPTIONS ?? NODE_MEMORY_OPTIONS,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     NATS_URL: opts.natsUrl,
     EVENTS_PREFIX: opts.eventsPrefix,

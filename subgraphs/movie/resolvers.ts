@@ -10,6 +10,7 @@ import { scheduleScreening } from "./domain/schedule-screening.ts";
 import { createAuditorium } from "./domain/create-auditorium.ts";
 import { createCinema, updateCinema } from "./domain/cinema.ts";
 import { updateAuditoriumLayout } from "./domain/update-auditorium-layout.ts";
+import { cancelScreening } from "./domain/cancel-screening.ts";
 import { parseLayout, type ParsedLayout } from "./domain/layout.ts";
 import { localDayRange, parseLocalDate } from "@cinema/platform/time-zone";
 import {
@@ -18,6 +19,7 @@ import {
   layoutText,
   registerMovieInput,
   scheduleScreeningInput,
+  screeningCancelReason,
   updateCinemaInput,
 } from "./domain/validation.ts";
 
@@ -74,6 +76,13 @@ export const resolvers = {
       requireAdmin(viewer);
       return updateAuditoriumLayout(db, parseInput(idSchema, id, "id"), parseInput(layoutText, layout, "layout"));
     },
+    cancelScreening: async (_: unknown, { id, reason }: { id: unknown; reason: unknown }, { viewer, db, relay }: MovieContext) => {
+      const staff = requireAdmin(viewer);
+      const input = { id: parseInput(idSchema, id, "id"), reason: parseInput(screeningCancelReason, reason, "reason") };
+      const screening = await cancelScreening(db, input, staff.id);
+      void relay.kick();
+      return screening;
+    },
   },
   Movie: {
     __resolveReference: ({ id }: { id: string }, { loaders }: MovieContext) => (isId(id) ? loaders.movie.load(id) : null),
@@ -105,6 +114,7 @@ export const resolvers = {
     },
     startsAt: (s: Screening) => s.startsAt.toISOString(),
     endsAt: (s: Screening) => s.endsAt.toISOString(),
-    onSale: (s: Screening) => s.startsAt.getTime() > Date.now(),
+    onSale: (s: Screening) => s.status === "SCHEDULED" && s.startsAt.getTime() > Date.now(),
+    cancelledAt: (s: Screening) => s.cancelledAt?.toISOString() ?? null,
   },
 };

@@ -3,12 +3,15 @@ import { badInput } from "@cinema/platform/errors";
 import type { RequestContext } from "@cinema/platform/server";
 import { z } from "zod";
 import { isId, parseInput } from "@cinema/platform/validation";
+import type { EventBus } from "@cinema/platform/nats";
 import type { MypageDb } from "./data.ts";
 import { createLoaders, historyToGraphQL, loadMyReservation, toGraphQL } from "./queries.ts";
 
 export interface MypageContext extends RequestContext {
   db: MypageDb;
   loaders: ReturnType<typeof createLoaders>;
+  /** What a read-model rebuild needs beyond the client: the database's URL and the stream. */
+  rebuild: { databaseUrl: string; bus: EventBus };
 }
 
 // Cursor = "<bookedAt ms>_<reservationId>": stable under concurrent inserts, opaque to clients.

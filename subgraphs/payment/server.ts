@@ -1,6 +1,6 @@
 import { intEnv } from "@cinema/platform/config";
 import { periodicJob, runSubgraph } from "@cinema/platform/subgraph";
-import { owedRefunds, settleRefund } from "./domain/refund-cancelled.ts";
+import { retryOwedRefunds } from "./domain/refund-cancelled.ts";
 import { createPaymentDb, type PaymentDb } from "./data.ts";
 import { paymentConsumers } from "./events.ts";
 import { SimulatedCardProcessor } from "./domain/simulated-card-processor.ts";
@@ -23,7 +23,7 @@ await runSubgraph<PaymentDb, PaymentContext>({
     // Refunds owed while the processor was down are retried until it confirms them.
     jobs: [
       periodicJob("refund retry", intEnv("PAYMENT_REFUND_RETRY_SECONDS", 5), async () => {
-        for (const { id } of await owedRefunds(db)) if (await settleRefund(db, provider, id)) void relay.kick();
+        if (await retryOwedRefunds(db, provider)) void relay.kick();
       }),
     ],
   }),

@@ -1,4 +1,5 @@
 import { intEnv, requireEnv } from "@cinema/platform/config";
+import { badInput } from "@cinema/platform/errors";
 import { SubgraphClient, breakerSettings } from "@cinema/platform/subgraph-client";
 import type { PricedSeat } from "@cinema/platform/events";
 import type { SagaPorts } from "./domain/ports.ts";
@@ -23,26 +24,41 @@ export function createClients(): SagaClients {
  * is asked of the movie subgraph once per interval, not once per booking. "On sale" is always
  * recomputed from the start time; unknown screenings are never cached.
  */
-type Screening = NonNullable<Awaited<ReturnType<SagaPorts["catalog"]["screening"]>>>;
+type Screening = NonNullable<Awaited<ReturnType<SagaPorts["catalog"]["screening"]>>> & { status: "SCHEDULED" | "CANCELLED" };
 const screenings = new Map<string, { value: Screening; until: number }>();
 function remember(id: string, value: Screening) {
   if (screenings.size > 10_000) screenings.clear();
   screenings.set(id, { value, until: Date.now() + intEnv("SCREENING_CACHE_SECONDS", 10) * 1000 });
 }
 
+/** A booked seat as payment priced it; voucherCode only on seats a gift voucher paid. */
+const LINE_FIELDS = "seat seatClass ticketType priceCents items { kind label amountCents } voucherCode";
+/** Lines as kept on the booking: a seat the card paid carries no voucherCode at all (not null). */
+const bookedLines = (lines: (PricedSeat & { voucherCode?: string | null })[]): PricedSeat[] =>
+  lines.map(({ voucherCode, ...line }) => (voucherCode ? { ...line, voucherCode } : line));
+
 /** The saga's ports over GraphQL. */
 export function createSagaPorts({ movie, seat, payment }: SagaClients): SagaPorts {
+  const lookUp = async (id: string): Promise<Screening | null> => {
+    const hit = screenings.get(id);
+    if (hit && hit.until > Date.now()) return { ...hit.value, onSale: hit.value.status === "SCHEDULED" && new Date(hit.value.startsAt).getTime() > Date.now() };
+    const data = await movie.request<{ screening: Screening | null }>(
+      `query ($id: ID!) { screening(id: $id) { id startsAt priceCents currency onSale status cinema { id timeZone maxSeatsPerBooking cancelCutoffMinutes } } }`,
+      { id },
+    );
+    if (data.screening) remember(id, data.screening);
+    return data.screening;
+  };
   return {
     catalog: {
       async screening(id) {
-        const hit = screenings.get(id);
-        if (hit && hit.until > Date.now()) return { ...hit.value, onSale: new Date(hit.value.startsAt).getTime() > Date.now() };
-        const data = await movie.request<{ screening: Awaited<ReturnType<SagaPorts["catalog"]["screening"]>> }>(
-          `query ($id: ID!) { screening(id: $id) { id startsAt priceCents currency onSale cinema { id timeZone maxSeatsPerBooking } } }`,
-          { id },
-        );
-        if (data.screening) remember(id, data.screening);
-        return data.screening;
+        const screening = await lookUp(id);
+        // Staff called it off: the customer hears so (not "already started").
+        if (screening?.status === "CANCELLED") throw badInput("input.screeningId", "This screening was cancelled by the cinema; tickets are no longer sold.");
+        return screening;
+      },
+      async cancelCutoffMinutes(screeningId) {
+        return (await lookUp(screeningId))?.cinema.cancelCutoffMinutes ?? null;
       },
     },
     seats: {
@@ -64,15 +80,26 @@ export function createSagaPorts({ movie, seat, payment }: SagaClients): SagaPort
       accepting: () => payment.accepting(),
       async capture(input) {
         const data = await payment.request<{ capturePayment: { id: string; amountCents: number; breakdown: { lines: PricedSeat[] } } }>(
-          `mutation ($r: ID!, $c: ID!, $cur: String!, $t: String!, $p: PricingInput!, $e: Int) {
+          `mutation ($r: ID!, $c: ID!, $cur: String!, $t: String, $p: PricingInput!, $e: Int) {
              capturePayment(reservationId: $r, customerId: $c, currency: $cur, paymentToken: $t, pricing: $p, expectedTotalCents: $e) {
-               id amountCents breakdown { lines { seat seatClass ticketType priceCents items { kind label amountCents } } }
+               id amountCents breakdown { lines { ${LINE_FIELDS} } }
              }
            }`,
           { r: input.reservationId, c: input.customerId, cur: input.currency, t: input.paymentToken, p: input.pricing, e: input.expectedTotalCents },
         );
         const { id, amountCents, breakdown } = data.capturePayment;
-        return { id, amountCents, lines: breakdown.lines };
+        return { id, amountCents, lines: bookedLines(breakdown.lines) };
+      },
+      async outcome(reservationId) {
+        // Payment's part of the Reservation entity, as the gateway would ask for it.
+        const data = await payment.request<{ _entities: ({ payment: { id: string; status: string; amountCents: number; breakdown: { lines: PricedSeat[] } | null } | null } | null)[] }>(
+          `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Reservation { payment {
+             id status amountCents breakdown { lines { ${LINE_FIELDS} } }
+           } } } }`,
+          { r: [{ __typename: "Reservation", id: reservationId }] },
+        );
+        const found = data._entities[0]?.payment;
+        return found ? { id: found.id, status: found.status, amountCents: found.amountCents, lines: found.breakdown ? bookedLines(found.breakdown.lines) : null } : null;
       },
       async void(input) {
         await payment.request(

@@ -1,7 +1,6 @@
 import { prismaOptions } from "@cinema/platform/db";
-import { countDbQueries } from "@cinema/platform/metrics";
 import { PrismaClient } from "./generated/prisma/client.ts";
 
 export type ReservationDb = PrismaClient;
 export type ReservationTx = Parameters<Parameters<ReservationDb["$transaction"]>[0]>[0];
-export const createReservationDb = (url: string): ReservationDb => countDbQueries(new PrismaClient(prismaOptions(url)));
+export const createReservationDb = (url: string): ReservationDb => new PrismaClient(prismaOptions(url));

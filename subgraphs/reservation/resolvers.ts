@@ -6,6 +6,9 @@ import type { Reservation } from "./generated/prisma/client.ts";
 import QRCode from "qrcode";
 import type { Ticket } from "./generated/prisma/client.ts";
 import { cancelReservation } from "./domain/cancel.ts";
+import { cancelSeats, type SeatPairs } from "./domain/cancel-seats.ts";
+import { screeningCancellationProgress, type ScreeningCancellationProgress } from "./domain/cancel-screening.ts";
+import { cancellationDeadline, cinemaCutoff } from "./domain/cancellation-policy.ts";
 import { reconcile } from "./domain/reconcile.ts";
 import { bookedLines, reserve, type ReserveDeps } from "./domain/reserve.ts";
 import { reserveInput } from "./domain/validation.ts";
@@ -17,7 +20,7 @@ import { setWaitingRoom } from "./waiting-room/set-room.ts";
 import { setWaitingRoomInput } from "./waiting-room/validation.ts";
 
 export interface ReservationContext extends RequestContext {
-  deps: ReserveDeps;
+  deps: ReserveDeps & { seatPairs: SeatPairs };
   /** For the waiting room's broadcasts. */
   bus: EventBus;
 }
@@ -43,6 +46,15 @@ export const resolvers = {
       requireAdmin(viewer);
       return deps.db.waitingRoom.findMany({ orderBy: { updatedAt: "desc" }, take: 500 });
     },
+    screeningCancellation: (_: unknown, { screeningId }: { screeningId: unknown }, { viewer, deps }: ReservationContext) => {
+      requireAdmin(viewer);
+      return screeningCancellationProgress(deps.db, screeningIdArg(screeningId));
+    },
+  },
+  ScreeningCancellation: {
+    requestedAt: (p: ScreeningCancellationProgress) => p.requestedAt.toISOString(),
+    finishedAt: (p: ScreeningCancellationProgress) => p.finishedAt?.toISOString() ?? null,
+    done: (p: ScreeningCancellationProgress) => p.finishedAt !== null && p.refunded === p.cancelled,
   },
   Mutation: {
     reserve: async (_: unknown, { input }: { input: unknown }, { viewer, deps }: ReservationContext) => {
@@ -57,6 +69,12 @@ export const resolvers = {
       const who = requireUser(viewer);
       if (!isId(id)) throw badInput("id", "id: must be an id returned by the API");
       return cancelReservation(deps, who, id);
+    },
+    cancelSeats: (_: unknown, { id, seats }: { id: string; seats: string[] }, { viewer, deps }: ReservationContext) => {
+      const who = requireUser(viewer);
+      if (!isId(id)) throw badInput("id", "id: must be an id returned by the API");
+      if (seats.length > 100 || seats.some((s) => s.length > 16)) throw badInput("seats", "seats: seat labels of the booking, like A-1");
+      return cancelSeats(deps, who, id, seats);
     },
     reconcileReservations: (_: unknown, __: unknown, { viewer, deps }: ReservationContext) => {
       requireAdmin(viewer);
@@ -83,6 +101,10 @@ export const resolvers = {
     __resolveReference: ({ id }: { id: string }, ctx: ReservationContext) => findVisible(id, ctx),
     screening: (r: Reservation) => ({ __typename: "Screening", id: r.screeningId }),
     failureReason: (r: Reservation) => (r.status === "FAILED" ? r.failureMessage : null),
+    cancelReason: (r: Reservation) => (r.status === "CANCELLED" ? r.cancelReason : null),
+    cancelCutoffMinutes: (r: Reservation, _: unknown, { deps }: ReservationContext) => cinemaCutoff(deps.catalog, r.screeningId),
+    cancellableUntil: async (r: Reservation, _: unknown, { deps }: ReservationContext) =>
+      r.screeningStartsAt ? cancellationDeadline(r.screeningStartsAt, await cinemaCutoff(deps.catalog, r.screeningId)).toISOString() : null,
     lines: (r: Reservation) => (r.amountCents === null ? [] : bookedLines(r)),
     ticket: (r: Reservation, _: unknown, { deps }: ReservationContext) => deps.db.ticket.findUnique({ where: { reservationId: r.id } }),
     createdAt: (r: Reservation) => r.createdAt.toISOString(),

@@ -27,7 +27,10 @@ function counted<A extends unknown[], R>(step: string, fn: (...args: A) => Promi
 export function countSagaSteps(ports: SagaPorts): SagaPorts {
   const { catalog, seats, payments } = ports;
   return {
-    catalog: { screening: counted("check_screening", catalog.screening.bind(catalog), (s) => (s ? "ok" : "not_found")) },
+    catalog: {
+      screening: counted("check_screening", catalog.screening.bind(catalog), (s) => (s ? "ok" : "not_found")),
+      cancelCutoffMinutes: catalog.cancelCutoffMinutes.bind(catalog),
+    },
     seats: {
       hold: counted("hold_seats", seats.hold.bind(seats)),
       confirm: counted("confirm_seats", seats.confirm.bind(seats)),
@@ -37,6 +40,7 @@ export function countSagaSteps(ports: SagaPorts): SagaPorts {
       accepting: payments.accepting.bind(payments),
       capture: counted("capture_payment", payments.capture.bind(payments)),
       void: counted("void_payment", payments.void.bind(payments)),
+      outcome: counted("payment_outcome", payments.outcome.bind(payments)),
     },
   };
 }

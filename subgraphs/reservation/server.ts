@@ -4,8 +4,10 @@ import { createReservationDb, type ReservationDb } from "./data.ts";
 import { reconciliationJob } from "./domain/reconcile.ts";
 import { resolvers, type ReservationContext } from "./resolvers.ts";
 import { countSagaSteps } from "./saga-metrics.ts";
+import { seatPairsOver } from "./seat-pairs.ts";
 import { followFreedSeats } from "./domain/taken-seats.ts";
-import { TICKETING_EVENTS } from "./events.ts";
+import { TICKETING_EVENTS, reservationConsumers } from "./events.ts";
+import { screeningCancellations } from "./domain/cancel-screening.ts";
 import { followRooms } from "./waiting-room/rooms.ts";
 import { waitingRoomTicker } from "./waiting-room/ticker.ts";
 
@@ -17,11 +19,13 @@ await runSubgraph<ReservationDb, ReservationContext>({
   relay: { except: TICKETING_EVENTS },
   build: ({ db, bus, relay }) => {
     const clients = createClients();
-    const deps = { db, relay, ...countSagaSteps(createSagaPorts(clients)) };
+    const deps = { db, relay, ...countSagaSteps(createSagaPorts(clients)), seatPairs: seatPairsOver(clients.seat) };
+    const cancellations = screeningCancellations(deps);
     return {
       resolvers,
       context: (base) => ({ ...base, deps, bus }),
-      jobs: [reconciliationJob(deps), followFreedSeats(bus), waitingRoomTicker(db, bus), followRooms(bus)],
+      consumers: reservationConsumers(db, cancellations.kick),
+      jobs: [reconciliationJob(deps), followFreedSeats(bus), waitingRoomTicker(db, bus), followRooms(bus), cancellations.job],
       details: () => ({ breakers: Object.fromEntries(Object.values(clients).map((c) => [c.name, c.state()])) }),
     };
   },

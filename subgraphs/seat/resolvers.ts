@@ -6,13 +6,17 @@ import type { RequestContext } from "@cinema/platform/server";
 import { idSchema, isId, parseInput, seatLabelSchema } from "@cinema/platform/validation";
 import type { SeatDb } from "./data.ts";
 import type { EventBus } from "@cinema/platform/nats";
+import type { OutboxRelay } from "@cinema/platform/outbox";
 import { FREE, confirmSeats, holdSeats, releaseSeats } from "./domain/holds.ts";
 import { announceSeats } from "./domain/live.ts";
 import { setSeatsBlocked } from "./domain/block.ts";
+import { refuseIfClosed } from "./domain/close-screening.ts";
 
 export interface SeatContext extends RequestContext {
   db: SeatDb;
   bus: EventBus;
+  /** Relays what a staff change wrote to the outbox (seat.seats-blocked) at once. */
+  relay: OutboxRelay;
   loaders: ReturnType<typeof createLoaders>;
 }
 
@@ -76,11 +80,13 @@ export const resolvers = {
     availableSeatCount: ({ id }: { id: string }, _: unknown, { loaders }: SeatContext) => loaders.available.load(id),
   },
   Mutation: {
-    setSeatsBlocked: async (_: unknown, args: unknown, { viewer, db, bus, loaders }: SeatContext) => {
+    setSeatsBlocked: async (_: unknown, args: unknown, { viewer, db, bus, relay, loaders }: SeatContext) => {
       requireAdmin(viewer);
       const { screeningId, labels, blocked } = parseInput(blockInput, args, "args");
       const wanted = [...new Set(labels)];
+      await refuseIfClosed(db, screeningId);
       const { changed } = await setSeatsBlocked(db, screeningId, wanted, blocked);
+      if (changed.length) void relay.kick();
       announceSeats(db, bus, screeningId, changed);
       const seats = await loaders.seats.load(screeningId);
       // The seats asked for, and the partners of couple seats among them (blocked or opened with them).

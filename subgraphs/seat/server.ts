@@ -19,7 +19,7 @@ await runSubgraph<SeatDb, SeatContext>({
   createDb: createSeatDb,
   build: ({ db, bus, relay }) => ({
     resolvers,
-    context: (base) => ({ ...base, db, bus, loaders: createLoaders(db) }),
+    context: (base) => ({ ...base, db, bus, relay, loaders: createLoaders(db) }),
     consumers: seatConsumers(db, bus, relay),
     jobs: [holdSweeper(db)],
   }),

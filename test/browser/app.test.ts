@@ -1,24 +1,21 @@
 // The web app in real Chromium against a real stack: the gateway serves the built app (web/dist,
 // built by `pretest`), the demo cinema is seeded through the API, and people click through it.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { SignJWT } from "jose";
 import { seedDemo } from "../../scripts/seed.ts";
-import { startTestStack, waitFor, type TestStack } from "../harness.ts";
+import { waitFor, type TestStack } from "../harness.ts";
 import { reserve, seatStatuses } from "../fixtures.ts";
-import { launchChromium, markDocument, screenshot, stillSameDocument, visit, type Visitor } from "./browser.ts";
+import { browserSuite, markDocument, screenshot, stillSameDocument } from "./browser.ts";
 
+const suite = browserSuite();
 let t: TestStack;
-let browser: Browser;
-let baseUrl: string;
-const visitors: Visitor[] = [];
 /** Seeded screenings nobody has touched yet (each test books on its own). */
 const freshScreenings: { id: string; hall: string }[] = [];
 
 beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestStack(), launchChromium()]);
-  baseUrl = t.stack.gatewayUrl.replace(/\/graphql$/, "");
+  t = suite.t;
   const staff = await t.tokenFor("staff", "admin");
   await seedDemo(t.stack.gatewayUrl, staff);
   const { data } = await t.gql(`{ movies { screenings { id auditorium { name } } } waitingRooms { screeningId enabled } }`, {}, { token: staff });
@@ -27,18 +24,8 @@ beforeAll(async () => {
   expect(queued.size).toBe(1);
   for (const movie of data.movies) for (const s of movie.screenings) if (!queued.has(s.id)) freshScreenings.push({ id: s.id, hall: s.auditorium.name });
 });
-afterAll(async () => {
-  await Promise.all(visitors.map((v) => v.context.close().catch(() => {})));
-  await browser?.close();
-  await t?.cleanup();
-});
 
-async function visitor(opts: { user?: string; role?: "customer" | "admin"; locale?: string } = {}): Promise<Visitor> {
-  const token = opts.user ? await t.tokenFor(opts.user, opts.role ?? "customer") : undefined;
-  const v = await visit(browser, baseUrl, { token, locale: opts.locale });
-  visitors.push(v);
-  return v;
-}
+const visitor = suite.visitor;
 /** A seeded screening in a big hall (116 seats, one not for sale), used by one test only. */
 function takeScreening(): string {
   const index = freshScreenings.findIndex((s) => s.hall.includes("Hall 1"));
@@ -229,8 +216,7 @@ describe("the web app", () => {
       .setAudience("cinema-api")
       .setExpirationTime("1h")
       .sign(new TextEncoder().encode(randomUUID() + randomUUID()));
-    const { page, context } = await visit(browser, baseUrl, { token: forged });
-    visitors.push({ page, context, problems: [] });
+    const { page } = await visitor({ token: forged });
     await page.goto("/me");
     await page.getByText("Please sign in again.").waitFor();
     expect(new URL(page.url()).pathname).toBe("/signin");

@@ -4,7 +4,9 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { repoRoot } from "@cinema/platform/config";
+import { startTestStack, type TestStack } from "../harness.ts";
 import { chromium as chromiumPath } from "../../scripts/lib/tools.ts";
 
 export const SCREENSHOTS = path.join(repoRoot, "test-artifacts", "screenshots");
@@ -39,6 +41,42 @@ export async function visit(browser: Browser, baseUrl: string, opts: { token?: s
   });
   page.setDefaultTimeout(20_000);
   return { context, page, problems };
+}
+
+export interface BrowserSuite {
+  t: TestStack;
+  browser: Browser;
+  /** The gateway's origin: the web app. */
+  baseUrl: string;
+  /** A new visitor, closed after the file's tests; signed in as `user` (with `role`), or with `token`, when given. */
+  visitor(opts?: { user?: string; role?: "customer" | "admin"; locale?: string; token?: string }): Promise<Visitor>;
+}
+
+/**
+ * What every browser test file sets up the same way: a test stack and Chromium, started together
+ * before its tests (hooks the file registers after this call run after it), and its visitors, the
+ * browser and the stack closed after them.
+ */
+export function browserSuite(stackOptions?: Parameters<typeof startTestStack>[0]): BrowserSuite {
+  const visitors: Visitor[] = [];
+  const suite = {
+    async visitor(opts: { user?: string; role?: "customer" | "admin"; locale?: string; token?: string } = {}) {
+      const token = opts.token ?? (opts.user ? await suite.t.tokenFor(opts.user, opts.role ?? "customer") : undefined);
+      const v = await visit(suite.browser, suite.baseUrl, { token, locale: opts.locale });
+      visitors.push(v);
+      return v;
+    },
+  } as BrowserSuite;
+  beforeAll(async () => {
+    [suite.t, suite.browser] = await Promise.all([startTestStack(stackOptions), launchChromium()]);
+    suite.baseUrl = suite.t.stack.gatewayUrl.replace(/\/graphql$/, "");
+  });
+  afterAll(async () => {
+    await Promise.all(visitors.map((v) => v.context.close().catch(() => {})));
+    await suite.browser?.close();
+    await suite.t?.cleanup();
+  });
+  return suite;
 }
 
 /** Saves a screenshot of the viewport to test-artifacts/screenshots/<name>.png. */

@@ -4,18 +4,16 @@
 // (with its live preview), schedule it, and a customer sees the aisle and the blocked seat.
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Locator, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Locator, Page } from "playwright-core";
 import { seedDemo } from "../../scripts/seed.ts";
-import { startTestStack, waitFor, type TestStack } from "../harness.ts";
+import { waitFor, type TestStack } from "../harness.ts";
 import { createCinema } from "../fixtures.ts";
-import { launchChromium, screenshot, SCREENSHOTS, visit, type Visitor } from "./browser.ts";
+import { browserSuite, screenshot, SCREENSHOTS } from "./browser.ts";
 
+const suite = browserSuite();
 let t: TestStack;
-let browser: Browser;
-let baseUrl: string;
 let staff: string;
-const visitors: Visitor[] = [];
 let cinema: { id: string; name: string };
 let screening: { id: string };
 const MOVIE = "The Night Projectionist";
@@ -27,8 +25,7 @@ const seoulDay = (days: number) => new Intl.DateTimeFormat("en-CA", { timeZone: 
 const won = (n: number) => new Intl.NumberFormat("en-US", { style: "currency", currency: "KRW" }).format(n);
 
 beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestStack(), launchChromium()]);
-  baseUrl = t.stack.gatewayUrl.replace(/\/graphql$/, "");
+  t = suite.t;
   staff = await t.tokenFor("staff", "admin");
   await seedDemo(t.stack.gatewayUrl, staff); // other cinemas in the list, as customers see it
   cinema = await createCinema(t, { name: "CineMA Yeouido (test)", address: "10 Yeouidaero, Yeongdeungpo-gu, Seoul" });
@@ -60,18 +57,8 @@ beforeAll(async () => {
   }
   await waitFor(async () => (await t.gql(`query ($id: ID!) { screening(id: $id) { seats { label } } }`, { id: screening.id })).data?.screening?.seats.length === 70);
 });
-afterAll(async () => {
-  await Promise.all(visitors.map((v) => v.context.close().catch(() => {})));
-  await browser?.close();
-  await t?.cleanup();
-});
 
-async function visitor(opts: { user?: string; role?: "customer" | "admin" } = {}): Promise<Visitor> {
-  const token = opts.user ? await t.tokenFor(opts.user, opts.role ?? "customer") : undefined;
-  const v = await visit(browser, baseUrl, { token });
-  visitors.push(v);
-  return v;
-}
+const visitor = suite.visitor;
 const seat = (scope: Page | Locator, label: string) => scope.locator(`[data-seat="${label}"]`);
 /** Screenshots for the README, like the others: left in test-artifacts/screenshots, copied to docs/screenshots by hand. */
 const readmeShot = screenshot;

@@ -2,31 +2,18 @@
 // customer opening the screening waits on the waiting page (Korean and English, the seed's message,
 // place in line counting down live, progress, estimated wait), then chooses seats with the pass.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { startTestStack, waitFor, type TestStack } from "../harness.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { waitFor, type TestStack } from "../harness.ts";
 import { bookableScreening, reserve } from "../fixtures.ts";
-import { launchChromium, screenshot, visit, type Visitor } from "./browser.ts";
+import { browserSuite, screenshot } from "./browser.ts";
 
+const suite = browserSuite({ envFor: { reservation: { WAITING_ROOM_TICK_MS: "250" } } });
 let t: TestStack;
-let browser: Browser;
-let baseUrl: string;
-const visitors: Visitor[] = [];
-beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestStack({ envFor: { reservation: { WAITING_ROOM_TICK_MS: "250" } } }), launchChromium()]);
-  baseUrl = t.stack.gatewayUrl.replace(/\/graphql$/, "");
-});
-afterAll(async () => {
-  await Promise.all(visitors.map((v) => v.context.close().catch(() => {})));
-  await browser?.close();
-  await t?.cleanup();
+beforeAll(() => {
+  t = suite.t;
 });
 
-async function visitor(user: string, role: "customer" | "admin" = "customer", locale = "en-US"): Promise<Visitor> {
-  const v = await visit(browser, baseUrl, { token: await t.tokenFor(user, role), locale });
-  visitors.push(v);
-  return v;
-}
+const visitor = (user: string, role: "customer" | "admin" = "customer", locale = "en-US") => suite.visitor({ user, role, locale });
 const JOIN = `mutation ($s: ID!) { joinWaitingRoom(screeningId: $s) { number } }`;
 const SET = `mutation ($i: SetWaitingRoomInput!) { setWaitingRoom(input: $i) { enabled ratePerSecond } }`;
 

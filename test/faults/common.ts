@@ -79,6 +79,7 @@ export async function finishCase(
     console.log(`${await traceBookings(stack, ids).catch((err) => `trace failed: ${(err as Error).message}`)}\nlogs of ${name}: ${keepLogs(stack, name, opts.extraLogs?.())}`);
   }
   expect(stats.requests, "the load sent requests").toBeGreaterThan(0);
+  expect(stats.seatsRanOutAtMs, "the seat pool ran out mid-case (ms since the load started): the rest of the case booked nothing").toBeNull();
   expect.soft(violations.map((v) => `[${v.invariant}] ${v.detail}`), "invariant violations").toEqual([]);
   expect.soft(stats.otherSamples, `untyped errors (${stats.other})`).toEqual([]);
   expect.soft(stats.other, "untyped errors").toBe(0);

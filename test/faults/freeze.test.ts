@@ -21,7 +21,7 @@ beforeAll(async () => {
   t = await startFaultStack({
     envFor: { gateway: { DEADLINE_QUERY_MS: String(DEADLINES.read), DEADLINE_MUTATION_MS: String(DEADLINES.cancel), DEADLINE_RESERVE_MS: String(DEADLINES.reserve) } },
   });
-  seats = await freshSeats(t, 4); // 2,400 seats, never offered twice
+  seats = await freshSeats(t, 4); // 2,400 seats, never offered twice; each case tops the pool up
 });
 afterAll(async () => {
   await t?.cleanup();
@@ -30,6 +30,7 @@ afterAll(async () => {
 describe("a frozen subgraph (SIGSTOP for 10 s, then SIGCONT)", () => {
   for (const name of SUBGRAPHS) {
     it(`${name} frozen: every request answered, typed, within its deadline + 1 s`, async () => {
+      await seats.topUp(t, 2_400); // the load's cap (1,500 requests, ≤ 3 seats a booking) on a fast build
       // A customer's own deadline is past ours: hitting it would be an unanswered request.
       const load = startLoad(t, { seats, customers: 6, durationMs: 60_000, requestTimeoutMs: DEADLINES.reserve + 5 * SLACK_MS });
       const pid = t.stack.pid(name);

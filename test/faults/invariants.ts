@@ -66,6 +66,21 @@ async function ticketDatabase(urls: Record<string, string>): Promise<string | un
   return undefined;
 }
 
+/** What the outbox said about a booking and what my page recorded of it, to explain a mismatch. */
+async function bookingStory(urls: Record<string, string>, id: string): Promise<string> {
+  const [sent, seen, parked] = await Promise.all([
+    query<{ line: string }>(
+      urls.reservation!,
+      `SELECT "type" || ' v' || ("payload"->>'aggregateVersion') || coalesce(' seats ' || ("payload"->'data'->>'seats') || ' remaining ' || ("payload"->'data'->>'remainingSeats'), '') || CASE WHEN "sent_at" IS NULL THEN ' (unsent)' ELSE '' END AS line
+         FROM "outbox_event" WHERE "payload"->>'aggregateId' = $1 ORDER BY "seq"`,
+      [id],
+    ).catch((err: Error) => [{ line: `outbox unreadable: ${err.message}` }]),
+    query<{ line: string }>(urls.mypage!, `SELECT "kind" || ': ' || "description" AS line FROM "status_change" WHERE "reservation_id" = $1::uuid ORDER BY "at"`, [id]),
+    query<{ line: string }>(urls.mypage!, `SELECT ("payload"->>'type') || ' v' || ("payload"->>'aggregateVersion') AS line FROM "early_event" WHERE "reservation_id" = $1::uuid`, [id]),
+  ]);
+  return `outbox [${sent.map((r) => r.line).join(" | ")}]; my page history [${seen.map((r) => r.line).join(" | ")}]; parked [${parked.map((r) => r.line).join(" | ")}]`;
+}
+
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 const short = (id: string) => id.slice(0, 8);
 
@@ -80,16 +95,21 @@ export async function checkInvariants(stack: Pick<CheckedStack, "databaseUrls">,
   const add = (invariant: string, detail: string) => violations.push({ invariant, detail });
 
   const ticketUrl = await ticketDatabase(urls);
-  const [reservations, payments, seats, mine, tickets] = await Promise.all([
+  const [reservations, payments, partials, seats, mine, tickets] = await Promise.all([
     query<ReservationRow>(
       urls.reservation!,
       `SELECT id::text, customer_id, screening_id::text, seats, amount_cents, currency, status::text, step::text, version,
               (extract(epoch FROM now() - updated_at) * 1000)::float8 AS age_ms, updated_at
          FROM reservation`,
     ),
-    query<{ reservation_id: string; status: string; amount_cents: number; currency: string; age_ms: number }>(
+    query<{ reservation_id: string; status: string; amount_cents: number; refund_cents: number | null; currency: string; age_ms: number }>(
       urls.payment!,
-      `SELECT reservation_id::text, status::text, amount_cents, currency, (extract(epoch FROM now() - updated_at) * 1000)::float8 AS age_ms FROM payment`,
+      `SELECT reservation_id::text, status::text, amount_cents, refund_cents, currency, (extract(epoch FROM now() - updated_at) * 1000)::float8 AS age_ms FROM payment`,
+    ),
+    query<{ reservation_id: string; amount_cents: number; refunded: boolean; age_ms: number }>(
+      urls.payment!,
+      `SELECT p.reservation_id::text, r.amount_cents, r.refunded_at IS NOT NULL AS refunded, (extract(epoch FROM now() - r.requested_at) * 1000)::float8 AS age_ms
+         FROM partial_refund r JOIN payment p ON p.id = r.payment_id`,
     ),
     query<{ screening_id: string; label: string; status: string; reservation_id: string | null }>(
       urls.seat!,
@@ -135,8 +155,14 @@ export async function checkInvariants(stack: Pick<CheckedStack, "databaseUrls">,
     if (!sameSet(sold, r.seats)) add("seat.confirmed-owns-seats", `CONFIRMED reservation ${r.id} lists ${r.seats.join(",")} but owns SOLD ${sold.join(",") || "nothing"}`);
   }
 
-  // Money: captured = confirmed, refunded = cancelled (by reservation id), same amounts; no charge
-  // for a booking that failed or was cancelled.
+  // Money: captured = confirmed, refunded = cancelled (by reservation id); what was charged = what
+  // the booking is worth now + the refunds of seats cancelled from it (partial refunds), and a
+  // cancelled booking's own refund is what it was worth; no charge for a booking that failed.
+  const partialOf = new Map<string, number>();
+  for (const part of partials) {
+    partialOf.set(part.reservation_id, (partialOf.get(part.reservation_id) ?? 0) + part.amount_cents);
+    if (!part.refunded && part.age_ms > staleAfterMs) add("payment.partial-refund-settled", `reservation ${part.reservation_id}: a partial refund owed for ${Math.round(part.age_ms / 1000)} s`);
+  }
   for (const r of reservations) {
     const p = paymentOf.get(r.id);
     const want = r.status === "CONFIRMED" ? "CAPTURED" : r.status === "CANCELLED" ? "REFUNDED" : undefined;
@@ -144,8 +170,12 @@ export async function checkInvariants(stack: Pick<CheckedStack, "databaseUrls">,
     if (!want && p && (p.status === "CAPTURED" || p.status === "REFUNDED")) {
       add("payment.no-charge-without-booking", `${r.status} reservation ${r.id} (step ${r.step}) has a ${p.status} payment`);
     }
-    if (want && p && (p.amount_cents !== r.amount_cents || p.currency !== r.currency)) {
-      add("payment.amount", `reservation ${r.id}: ${r.amount_cents} ${r.currency} but payment ${p.amount_cents} ${p.currency}`);
+    const partly = partialOf.get(r.id) ?? 0;
+    if (want && p && (p.amount_cents - partly !== r.amount_cents || p.currency !== r.currency)) {
+      add("payment.amount", `reservation ${r.id}: ${r.amount_cents} ${r.currency} but payment ${p.amount_cents} ${p.currency} less ${partly} refunded for seats`);
+    }
+    if (r.status === "CANCELLED" && p?.status === "REFUNDED" && (p.refund_cents ?? p.amount_cents) !== r.amount_cents) {
+      add("payment.amount", `cancelled reservation ${r.id} worth ${r.amount_cents} but refunded ${p.refund_cents ?? p.amount_cents}`);
     }
   }
   for (const p of payments) {
@@ -176,7 +206,9 @@ export async function checkInvariants(stack: Pick<CheckedStack, "databaseUrls">,
     const paid = paymentOf.get(r.id)?.status;
     if (paid && m.payment_status !== paid) diffs.push(`payment ${m.payment_status} ≠ ${paid}`);
     if (r.status === "CANCELLED" && !m.seats_released) diffs.push("seats not shown as released");
-    if (diffs.length) add("mypage.matches-reservation", `reservation ${r.id}: ${diffs.join("; ")} (my page at version ${m.version}, reservation at ${r.version})`);
+    if (diffs.length) {
+      add("mypage.matches-reservation", `reservation ${r.id}: ${diffs.join("; ")} (my page at version ${m.version}, reservation at ${r.version}); ${await bookingStory(urls, r.id)}`);
+    }
   }
   for (const m of mine) {
     const r = byId.get(m.reservation_id);

@@ -34,6 +34,8 @@ export interface LoadStats {
   /** The slowest answer of each kind of request (ms). */
   maxMsByOp: Record<Op, number>;
   durationMs: number;
+  /** When a customer first wanted to book and the seat pool was empty (ms since the load started): the rest of the case booked nothing. */
+  seatsRanOutAtMs: number | null;
 }
 
 export interface ScreeningSpec {
@@ -50,7 +52,7 @@ export interface LoadOptions {
   durationMs?: number;
   /** Hard cap on requests across all customers. */
   maxRequests?: number;
-  /** Share of operations that are reserve / cancel (of one's own confirmed booking); the rest read my page. */
+  /** Share of operations that are reserve / cancel (of one's own confirmed booking: half the time one seat of it, when it has several); the rest read my page. */
   reserveShare?: number;
   cancelShare?: number;
   /** Pause between one customer's requests; after a refusal or an error it waits `backoffMs` instead. */
@@ -73,6 +75,7 @@ export interface RunningLoad {
 
 const RESERVE = `mutation ($i: ReserveInput!) { reserve(input: $i) { id status seats amountCents } }`;
 const CANCEL = `mutation ($id: ID!) { cancelReservation(id: $id) { id status } }`;
+const CANCEL_SEATS = `mutation ($id: ID!, $s: [String!]!) { cancelSeats(id: $id, seats: $s) { id status seats } }`;
 const READ = `query { myReservations(first: 10) { nodes { id status seats } } }`;
 
 /** A pool of the seats of `count` fresh screenings of rows × seatsPerRow, created by staff through the gateway. */
@@ -84,14 +87,23 @@ export async function freshSeats(t: TestStack, count: number, rows = 20, seatsPe
 
 /** Hands out seats nobody asked for before, one to three at a time from one screening. */
 export class SeatPool {
-  private next: { screeningId: string; labels: string[] }[];
-  readonly screenings: ScreeningSpec[];
+  private next: { screeningId: string; labels: string[] }[] = [];
+  readonly screenings: ScreeningSpec[] = [];
   constructor(screenings: ScreeningSpec[]) {
-    this.screenings = screenings;
-    this.next = screenings.map((s) => ({
-      screeningId: s.id,
-      labels: Array.from({ length: s.rows * s.seatsPerRow }, (_, i) => `${String.fromCharCode(65 + Math.floor(i / s.seatsPerRow))}-${(i % s.seatsPerRow) + 1}`),
-    }));
+    this.add(screenings);
+  }
+  private add(screenings: ScreeningSpec[]) {
+    this.screenings.push(...screenings);
+    this.next.push(
+      ...screenings.map((s) => ({
+        screeningId: s.id,
+        labels: Array.from({ length: s.rows * s.seatsPerRow }, (_, i) => `${String.fromCharCode(65 + Math.floor(i / s.seatsPerRow))}-${(i % s.seatsPerRow) + 1}`),
+      })),
+    );
+  }
+  /** Adds fresh screenings until at least `minimum` seats are left: a faster build books more per case. */
+  async topUp(t: TestStack, minimum: number): Promise<void> {
+    while (this.left() < minimum) this.add((await freshSeats(t, 1)).screenings);
   }
   /** Seats not handed out yet. */
   left(): number {
@@ -149,6 +161,7 @@ export function startLoad(t: TestStack, opts: LoadOptions): RunningLoad {
     p99Ms: 0,
     maxMsByOp: { reserve: 0, cancel: 0, read: 0 },
     durationMs: 0,
+    seatsRanOutAtMs: null,
   };
 
   const send = async (op: Op, token: string, query: string, variables: Record<string, unknown>) => {
@@ -196,14 +209,22 @@ export function startLoad(t: TestStack, opts: LoadOptions): RunningLoad {
   const customer = async (n: number) => {
     const customerId = `${prefix}${n}`;
     const token = await t.tokenFor(customerId, "customer");
-    const mine: string[] = [];
+    const mine: { id: string; seats: string[] }[] = [];
     while (Date.now() < deadline && stats.requests < maxRequests) {
       const roll = Math.random();
       let outcome: Outcome;
       if (roll < cancelShare && mine.length) {
-        const id = mine.splice(Math.floor(Math.random() * mine.length), 1)[0]!;
-        ({ outcome } = await send("cancel", token, CANCEL, { id }));
-        if (outcome.kind === "ok") stats.cancelledIds.push(id);
+        const booking = mine[Math.floor(Math.random() * mine.length)]!;
+        if (booking.seats.length > 1 && Math.random() < 0.5) {
+          // One seat of it (a partial cancellation): the booking goes on with the rest.
+          let data: any;
+          ({ outcome, data } = await send("cancel", token, CANCEL_SEATS, { id: booking.id, s: [booking.seats.at(-1)] }));
+          if (outcome.kind === "ok") booking.seats = data.cancelSeats.seats;
+        } else {
+          mine.splice(mine.indexOf(booking), 1);
+          ({ outcome } = await send("cancel", token, CANCEL, { id: booking.id }));
+          if (outcome.kind === "ok") stats.cancelledIds.push(booking.id);
+        }
       } else if (roll < cancelShare + reserveShare && pool.left() > 0) {
         const want = pool.take(1 + Math.floor(Math.random() * 3)) ?? pool.take(1)!;
         let data: any;
@@ -215,10 +236,11 @@ export function startLoad(t: TestStack, opts: LoadOptions): RunningLoad {
           stats.ownerOf[data.reserve.id] = customerId;
           if (data.reserve.status === "CONFIRMED") {
             stats.confirmedIds.push(data.reserve.id);
-            mine.push(data.reserve.id);
+            mine.push({ id: data.reserve.id, seats: data.reserve.seats });
           }
         }
       } else {
+        if (roll < cancelShare + reserveShare && stats.seatsRanOutAtMs === null) stats.seatsRanOutAtMs = Date.now() - started;
         ({ outcome } = await send("read", token, READ, {}));
       }
       // A customer told "try again shortly" (or who got an error) waits a little longer.

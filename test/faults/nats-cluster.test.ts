@@ -58,7 +58,7 @@ beforeAll(async () => {
     { timeoutMs: 30_000, intervalMs: 500 },
   );
   t = await startFaultStack({ natsUrl, env: { NATS_STREAM_REPLICAS: "3" } });
-  seats = await freshSeats(t, 3);
+  seats = await freshSeats(t, 4); // 2,400 seats: the load's cap (1,500 requests, ≤ 3 seats a booking)
 });
 afterAll(async () => {
   try {

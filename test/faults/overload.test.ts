@@ -6,6 +6,7 @@
 // and the invariants hold afterwards (see the bounds below for what this machine achieves).
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Pool } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestStack } from "../harness.ts";
 import { finishCase, startFaultStack } from "./common.ts";
@@ -14,16 +15,21 @@ import { classify, freshSeats, type LoadStats, type Outcome, type SeatPool } fro
 const RESERVE = `mutation ($i: ReserveInput!) { reserve(input: $i) { id status } }`;
 const OFFERED_SECONDS = 20;
 const CUSTOMERS = 200;
+const CLOSED_CUSTOMERS = Number(process.env.OVERLOAD_CLOSED_CUSTOMERS ?? 32);
 
 let t: TestStack;
 let seats: SeatPool;
 let tokens: string[];
+let client: Pool;
 beforeAll(async () => {
   t = await startFaultStack();
-  seats = await freshSeats(t, 6); // 3,600 seats, each offered once
+  client = new Pool(new URL(t.stack.gatewayUrl).origin, { connections: 512, keepAliveTimeout: 30_000 });
+  // 3,600 seats for the closed loop; the open loop's are added once capacity is known (each offered once).
+  seats = await freshSeats(t, 6);
   tokens = await Promise.all(Array.from({ length: CUSTOMERS }, (_, n) => t.tokenFor(`overload-${n}`, "customer")));
 });
 afterAll(async () => {
+  await client?.close();
   await t?.cleanup();
 });
 
@@ -41,19 +47,25 @@ interface Answer {
 
 /** One booking of one fresh seat by customer `n`, timed. */
 async function book(n: number): Promise<Answer> {
-  const want = seats.take(1)!;
   const t0 = Date.now();
   try {
-    const res = await fetch(t.stack.gatewayUrl, {
+    const want = seats.take(1);
+    if (!want) throw new Error("the seat pool ran out: the overload test needs more screenings for this machine's capacity");
+    // undici's request API on kept-alive connections: the load generator shares the two cores with
+    // the system under test, and fetch costs it several times the CPU per request.
+    const res = await client.request({
       method: "POST",
+      path: new URL(t.stack.gatewayUrl).pathname,
       headers: { "content-type": "application/json", authorization: `Bearer ${tokens[n % CUSTOMERS]}` },
       body: JSON.stringify({ query: RESERVE, variables: { i: { screeningId: want.screeningId, seats: want.seats, paymentToken: "tok_visa", idempotencyKey: randomUUID() } } }),
-      signal: AbortSignal.timeout(15_000),
+      headersTimeout: 15_000,
+      bodyTimeout: 15_000,
     });
-    const body = await res.json().catch(() => undefined);
+    const body = (await res.body.json().catch(() => undefined)) as any;
     const ext = body?.errors?.[0]?.extensions;
     const cause = ext && [ext.dependency ?? ext.serviceName, ext.reason ?? (ext.breaker && `breaker ${ext.breaker}`)].filter(Boolean).join(" ");
-    return { outcome: classify(res.status, body), ms: Date.now() - t0, retryAfter: res.headers.get("retry-after"), cause, id: body?.data?.reserve?.id, status: body?.data?.reserve?.status, customer: n, sentAt: t0 };
+    const retryAfter = res.headers["retry-after"];
+    return { outcome: classify(res.statusCode, body), ms: Date.now() - t0, retryAfter: typeof retryAfter === "string" ? retryAfter : null, cause, id: body?.data?.reserve?.id, status: body?.data?.reserve?.status, customer: n, sentAt: t0 };
   } catch (err) {
     return { outcome: classify(0, undefined, (err as Error).message), ms: Date.now() - t0, retryAfter: null, customer: n, sentAt: t0 };
   }
@@ -91,18 +103,21 @@ function asLoadStats(answers: Answer[], durationMs: number): LoadStats {
     p99Ms: p99(sorted),
     maxMsByOp: { reserve: sorted.at(-1) ?? 0, cancel: 0, read: 0 },
     durationMs,
+    seatsRanOutAtMs: null, // `book` throws instead
   };
 }
 
 describe("overload", () => {
   it("offered 3× capacity for 20 s: goodput ≥ 90% of capacity, refusals at once, accepted within a second", async () => {
-    // Capacity: a closed loop of 8 customers (each books again as soon as answered; after a
+    // Capacity: a closed loop of CLOSED_CUSTOMERS (each books again as soon as answered; after a
     // refusal it waits as Retry-After says) for 8 s after 2 s of warm-up: bookings per second.
+    // Enough customers to saturate the system (8 measured its latency instead: ~45/s where the
+    // system makes ~90).
     const closed: Answer[] = [];
     const closedUntil = Date.now() + 10_000;
     const warmEnd = Date.now() + 2_000;
     await Promise.all(
-      Array.from({ length: 8 }, async (_, n) => {
+      Array.from({ length: CLOSED_CUSTOMERS }, async (_, n) => {
         while (Date.now() < closedUntil) {
           const a = await book(n);
           if (Date.now() >= warmEnd && Date.now() < closedUntil) closed.push(a);
@@ -113,11 +128,12 @@ describe("overload", () => {
     const capacity = closed.filter((a) => a.outcome.kind === "ok").length / 8;
     console.log(`closed loop: ${closed.length} answers, ${closed.filter((a) => a.outcome.kind === "ok").length} bookings, p99 ${p99(closed.map((a) => a.ms))} ms`);
     expect(capacity, "bookings per second with a closed loop").toBeGreaterThan(0);
-    await sleep(2_000); // let the limits recover from the closed loop's tail
-
-    // Offered: 3× capacity, open loop (arrivals do not wait for answers), for 20 s.
+    // Offered: 3× capacity, open loop (arrivals do not wait for answers), for 20 s; one fresh seat
+    // each, so the pool grows to what this machine's capacity asks for (Node 24 books faster).
     const rate = 3 * capacity;
     const total = Math.round(rate * OFFERED_SECONDS);
+    await seats.topUp(t, total + 600);
+    await sleep(2_000); // let the limits recover from the closed loop's tail
     const started = Date.now();
     const pending: Promise<Answer>[] = [];
     for (let i = 0; i < total; i++) {
@@ -148,22 +164,26 @@ describe("overload", () => {
       refusalCauses: refused.reduce<Record<string, number>>((n, a) => ({ ...n, [a.cause ?? "?"]: (n[a.cause ?? "?"] ?? 0) + 1 }), {}),
     };
     console.log(`overload figures: ${JSON.stringify(figures)}`);
-    const slowRefusals = refused.filter((a) => a.ms > 100).map((a) => `+${((a.sentAt - started) / 1000).toFixed(2)}s ${a.ms}ms`);
-    console.log(`refusals over 100 ms (${slowRefusals.length}): ${slowRefusals.slice(0, 20).join(", ")}`);
+    const slow = refused.filter((a) => a.ms > 100);
+    const slowBy = (key: (a: Answer) => string) => slow.reduce<Record<string, number>>((n, a) => ({ ...n, [key(a)]: (n[key(a)] ?? 0) + 1 }), {});
+    console.log(
+      `refusals over 100 ms (${slow.length}): by cause ${JSON.stringify(slowBy((a) => a.cause ?? "?"))}, by half-second sent ${JSON.stringify(slowBy((a) => `+${(Math.floor((a.sentAt - started) / 500) / 2).toFixed(1)}s`))}; first: ${slow
+        .slice(0, 30)
+        .map((a) => `+${((a.sentAt - started) / 1000).toFixed(2)}s ${a.ms}ms ${a.cause}`)
+        .join(", ")}`,
+    );
     await finishCase(t.stack, "overload: 3× capacity for 20 s", asLoadStats(answers, durationMs), {
       notes: `capacity ${figures.capacityPerSecond}/s, offered ${figures.offeredPerSecond}/s; goodput ${figures.goodputPerSecond}/s (${Math.round(figures.goodputShare * 100)}%); refusals p99 ${figures.refusalP99Ms} ms, accepted p99 ${figures.acceptedP99Ms} ms`,
     });
     expect.soft(refused.length, "the excess was refused").toBeGreaterThan(0);
     expect.soft(figures.goodputShare, "goodput as a share of capacity").toBeGreaterThanOrEqual(0.9);
-    // The issue's targets are refusals p99 ≤ 100 ms and accepted p99 ≤ 1 s; their figures are the
-    // bench's to report (BENCHMARKS.md), not this test's. On 2 shared cores the refusals' median
-    // meets it (17–50 ms measured) but their tail waits for CPU behind the admitted sagas of eight
-    // processes, worst in the first second before the limit adapts (p99 240–737 ms measured over
-    // CI runs, accepted p99 0.98–1.34 s). These bounds only catch a regression to queueing (the
-    // refusals took seconds before admission control); one at 600 ms failed CI on noise.
-    expect.soft(figures.refusalP50Ms, "refusals p50 (ms)").toBeLessThanOrEqual(100);
-    expect.soft(figures.refusalP99Ms, "refusals p99 (ms)").toBeLessThanOrEqual(1500);
-    expect.soft(figures.acceptedP99Ms, "accepted p99 (ms)").toBeLessThanOrEqual(2500);
+    // The issue's targets. Refusals were slow (p99 0.2–1.8 s) while the gateway let in more
+    // bookings than the saga could take at once: the saga refused the rest from a busy process, and
+    // every refusal cost the gateway Apollo's whole pipeline on the shared cores. Since the gateway
+    // admits `reserve` at its front door (gateway/src/front-door.ts), measured p99 59–88 ms
+    // (refusals) and 316–462 ms (accepted) over six runs on Node 20 and 24.
+    expect.soft(figures.refusalP99Ms, "refusals p99 (ms)").toBeLessThanOrEqual(100);
+    expect.soft(figures.acceptedP99Ms, "accepted p99 (ms)").toBeLessThanOrEqual(1000);
     expect.soft(figures.refusalsWithRetryAfter, "refusals saying when to come back (Retry-After)").toBe(refused.length);
   });
 });

@@ -25,7 +25,7 @@ beforeAll(async () => {
   t = await startFaultStack({ envFor: { reservation: viaLb, gateway: viaLb } });
   second = await t.stack.startExtra("seat");
   nginx = await startNginx({ port: lbPort, upstreams: [t.stack.ports.seat, second.port], dir });
-  seats = await freshSeats(t, 3);
+  seats = await freshSeats(t, 4); // 2,400 seats: the load's cap (1,500 requests, ≤ 3 seats a booking)
 });
 afterAll(async () => {
   try {

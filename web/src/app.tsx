@@ -2,6 +2,7 @@ import { ApiProvider } from "./api.tsx";
 import { PageTitle } from "./components/PageTitle.tsx";
 import { I18nProvider, useI18n } from "./i18n.tsx";
 import { AdminGate, AdminPage, AdminScreeningPage } from "./pages/Admin.tsx";
+import { DashboardPage } from "./pages/Dashboard.tsx";
 import { MoviesPage } from "./pages/Movies.tsx";
 import { MyPage, MyReservationPage } from "./pages/MyPage.tsx";
 import { ReservationResultPage } from "./pages/ReservationResult.tsx";
@@ -39,7 +40,8 @@ function Layout() {
             <ul>
               <li><Link to="/" aria-current={current("/")}>{t("nav.movies")}</Link></li>
               {session && <li><Link to="/me" aria-current={current("/me")}>{t("nav.me")}</Link></li>}
-              {session?.role === "admin" && <li><Link to="/admin" aria-current={current("/admin")}>{t("nav.admin")}</Link></li>}
+              {session?.role === "admin" && <li><Link to="/admin" aria-current={path.startsWith("/admin") && !path.startsWith("/admin/dashboard") ? "page" : undefined}>{t("nav.admin")}</Link></li>}
+              {session?.role === "admin" && <li><Link to="/admin/dashboard" aria-current={current("/admin/dashboard")}>{t("nav.dashboard")}</Link></li>}
               {/* A separate page (not part of this app's routes): a full page load. */}
               <li><a href="/ide">{t("nav.ide")}</a></li>
             </ul>
@@ -86,6 +88,7 @@ function Page({ path }: { path: string }) {
   if (match("/me", path)) return <MyPage />;
   if ((params = match("/me/:id", path))) return <MyReservationPage key={params.id} id={params.id!} />;
   if (match("/admin", path)) return <AdminGate><AdminPage /></AdminGate>;
+  if (match("/admin/dashboard", path)) return <AdminGate><DashboardPage /></AdminGate>;
   if ((params = match("/admin/screenings/:id", path))) return <AdminGate><AdminScreeningPage key={params.id} id={params.id!} /></AdminGate>;
   if (match("/signin", path)) return <SignInPage />;
   return (

@@ -3,7 +3,7 @@
 // where it carries the detail a person needs (which field is wrong, why a state forbids it).
 import { CombinedError } from "urql";
 import type { GraphQLFormattedError } from "graphql";
-import { useI18n, type Translate } from "./i18n.tsx";
+import { useI18n, type MessageKey, type Translate } from "./i18n.tsx";
 
 export interface ApiProblem {
   code: string;
@@ -22,6 +22,10 @@ export interface ApiProblem {
   maxSeatsPerBooking?: number;
   /** BAD_USER_INPUT of a layout: every problem, each at its line and column. */
   layoutErrors?: { line: number; row: string | null; column: number; message: string }[];
+  /** VOUCHER_INVALID: the code, why (UNKNOWN, ALREADY_USED, WRONG_CLASS, OTHER_CINEMA, EXPIRED), and the voucher's own class. */
+  voucherCode?: string;
+  reason?: string;
+  voucherSeatClass?: string;
 }
 
 /** The first error of a urql result, a REST-ish `{ errors: [...] }` body, or a failed fetch. */
@@ -50,7 +54,23 @@ function fromGraphQL(error: Pick<GraphQLFormattedError, "message" | "extensions"
     ...(typeof ext.totalCents === "number" && { totalCents: ext.totalCents, currency: typeof ext.currency === "string" ? ext.currency : undefined }),
     ...(typeof ext.maxSeatsPerBooking === "number" && { maxSeatsPerBooking: ext.maxSeatsPerBooking }),
     ...(Array.isArray(ext.layoutErrors) && { layoutErrors: ext.layoutErrors as NonNullable<ApiProblem["layoutErrors"]> }),
+    ...(typeof ext.voucherCode === "string" && {
+      voucherCode: ext.voucherCode,
+      reason: String(ext.reason ?? ""),
+      ...(typeof ext.seat === "string" && { seat: ext.seat }),
+      ...(typeof ext.voucherSeatClass === "string" && { voucherSeatClass: ext.voucherSeatClass }),
+    }),
   };
+}
+
+const VOUCHER_REASONS = new Set(["UNKNOWN", "ALREADY_USED", "WRONG_CLASS", "OTHER_CINEMA", "EXPIRED"]);
+
+/** A voucher refusal in words: which code, why, and (in a booking) for which seat. */
+function describeVoucher(problem: ApiProblem, t: Translate): string {
+  if (!VOUCHER_REASONS.has(problem.reason ?? "")) return t("error.unknown");
+  const vars = { code: problem.voucherCode ?? "", seat: problem.seat ?? "", class: problem.voucherSeatClass ? t(`class.${problem.voucherSeatClass}` as Parameters<Translate>[0]) : "" };
+  const why = t(`error.VOUCHER_INVALID.${problem.reason}` as MessageKey, vars);
+  return problem.seat ? t("error.VOUCHER_INVALID.seat", { seat: problem.seat, why }) : why;
 }
 
 export function describeProblem(problem: ApiProblem, t: Translate, money?: (cents: number, currency?: string) => string): string {
@@ -66,6 +86,7 @@ export function describeProblem(problem: ApiProblem, t: Translate, money?: (cent
     case "PASS_EXPIRED":
     case "PASS_INVALID":
     case "RATE_LIMITED":
+    case "CANCELLATION_CLOSED":
       return t(`error.${problem.code}`);
     case "PRICE_CHANGED":
       return problem.totalCents != null && money ? t("error.PRICE_CHANGED.total", { amount: money(problem.totalCents, problem.currency) }) : t("error.PRICE_CHANGED");
@@ -78,6 +99,8 @@ export function describeProblem(problem: ApiProblem, t: Translate, money?: (cent
       return t("error.BAD_USER_INPUT", { message: problem.message ?? "" });
     case "CONFLICT":
       return t("error.CONFLICT", { message: problem.message ?? "" });
+    case "VOUCHER_INVALID":
+      return describeVoucher(problem, t);
     case "NETWORK":
       return t("error.network");
     default:
@@ -92,7 +115,7 @@ export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () 
   const problem = toProblem(error);
   if (!problem) return null;
   return (
-    <div className="notice notice-error" role="alert" data-code={problem.code}>
+    <div className="notice notice-error" role="alert" data-code={problem.code} data-reason={problem.reason}>
       <p>{describeProblem(problem, t, money)}</p>
       {onRetry && (
         <button type="button" className="button button-secondary" onClick={onRetry}>

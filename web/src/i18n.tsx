@@ -3,6 +3,9 @@
 // shows its own words for every error code (errors.ts) and the server's text only as a detail.
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { enChain, koChain } from "./i18n-chain.ts";
+import { enCancellation, koCancellation } from "./i18n-cancellation.ts";
+import { enVouchers, koVouchers } from "./i18n-vouchers.ts";
+import { enDashboard, koDashboard } from "./i18n-dashboard.ts";
 import { noonOf } from "./dates.ts";
 
 const en = {
@@ -191,6 +194,9 @@ const en = {
   "notFound.title": "Page not found",
   "notFound.home": "Go to the movie list",
   ...enChain,
+  ...enCancellation,
+  ...enVouchers,
+  ...enDashboard,
 };
 export type MessageKey = keyof typeof en;
 
@@ -380,6 +386,9 @@ const ko: Record<MessageKey, string> = {
   "notFound.title": "페이지를 찾을 수 없습니다",
   "notFound.home": "영화 목록으로",
   ...koChain,
+  ...koCancellation,
+  ...koVouchers,
+  ...koDashboard,
 };
 
 export type Lang = "ko" | "en";

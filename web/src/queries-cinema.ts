@@ -20,7 +20,7 @@ export const PROGRAMME = gql<
     cinema(id: $id) {
       id name address timeZone maxSeatsPerBooking
       screenings(date: $date) {
-        id startsAt priceCents currency availableSeatCount onSale auditorium { id name capacity }
+        id startsAt priceCents currency availableSeatCount onSale status cancelReason auditorium { id name capacity }
         movie { id title summary runtimeMinutes rating }
       }
     }
@@ -55,10 +55,10 @@ export const PREVIEW_LAYOUT = gql<{ previewLayout: LayoutPreview }, { layout: st
 
 export const UPDATE_CINEMA = gql<
   { updateCinema: Cinema },
-  { id: string; input: { name?: string | null; address?: string | null; timeZone?: string | null; maxSeatsPerBooking?: number | null } }
+  { id: string; input: { name?: string | null; address?: string | null; timeZone?: string | null; maxSeatsPerBooking?: number | null; cancelCutoffMinutes?: number | null } }
 >`
   mutation UpdateCinema($id: ID!, $input: UpdateCinemaInput!) {
-    updateCinema(id: $id, input: $input) { id name address timeZone maxSeatsPerBooking }
+    updateCinema(id: $id, input: $input) { id name address timeZone maxSeatsPerBooking cancelCutoffMinutes }
   }
 `;
 

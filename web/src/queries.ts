@@ -29,6 +29,9 @@ export interface ScreeningSummary {
   currency: string;
   availableSeatCount: number;
   onSale: boolean;
+  /** CANCELLED: staff called it off (cancelReason says why); shown, never offered. */
+  status: "SCHEDULED" | "CANCELLED";
+  cancelReason: string | null;
   auditorium: { id: string; name: string; capacity: number };
   cinema?: { id: string; name: string };
 }
@@ -41,7 +44,7 @@ export interface Movie {
   screenings: ScreeningSummary[];
 }
 
-const SCREENING_SUMMARY = `id startsAt priceCents currency availableSeatCount onSale auditorium { id name capacity } cinema { id name }`;
+const SCREENING_SUMMARY = `id startsAt priceCents currency availableSeatCount onSale status cancelReason auditorium { id name capacity } cinema { id name }`;
 
 export const MOVIES = gql<{ movies: Movie[] }>`
   query Movies {
@@ -88,10 +91,11 @@ export const SEAT_MAP_CHANGED = gql<{ seatMapChanged: SeatMapChange }, { screeni
 export interface ReserveInput {
   screeningId: string;
   /** A ticket type per seat (the older `seats` means ADULT for each). */
-  tickets: { seat: string; ticketType: TicketType }[];
+  tickets: { seat: string; ticketType: TicketType; voucherCode?: string | null }[];
   /** The total the customer saw: payment refuses (PRICE_CHANGED) if the price differs now. */
   expectedTotalCents?: number | null;
-  paymentToken: string;
+  /** The card; null when gift vouchers pay every seat. */
+  paymentToken: string | null;
   idempotencyKey: string;
   /** The waiting-room pass, while the screening's room is on. */
   pass?: string | null;
@@ -112,6 +116,8 @@ export interface BookedSeat {
   seatClass: SeatClass;
   ticketType: TicketType;
   priceCents: number;
+  /** The gift voucher that paid this seat (asked for by my page only). */
+  voucherCode?: string | null;
 }
 export interface PriceLine extends BookedSeat {
   items: PriceItem[];
@@ -121,7 +127,7 @@ export interface PriceBreakdown {
   totalCents: number;
   lines: PriceLine[];
 }
-const BREAKDOWN_FIELDS = `currency totalCents lines { seat seatClass ticketType priceCents items { kind label amountCents } }`;
+const BREAKDOWN_FIELDS = `currency totalCents lines { seat seatClass ticketType priceCents voucherCode items { kind label amountCents } }`;
 
 export const PRICE_QUOTE = gql<
   { screening: { id: string; priceQuote: PriceBreakdown } | null },
@@ -149,7 +155,7 @@ export const RESERVATION = gql<{ reservation: Reservation | null }, { id: string
     reservation(id: $id) {
       id status seats amountCents currency failureReason
       screening { id startsAt movie { title } auditorium { name } cinema { name timeZone } }
-      lines { seat seatClass ticketType priceCents }
+      lines { seat seatClass ticketType priceCents voucherCode }
       payment { status breakdown { ${BREAKDOWN_FIELDS} } }
       ticket { code qrSvg status }
     }
@@ -178,7 +184,7 @@ export interface MyReservation {
 }
 const MY_RESERVATION_FIELDS = `
   id status paymentStatus ticketStatus ticketCode seatsReleased movieTitle auditoriumName screeningStartsAt cinemaName
-  lines { seat seatClass ticketType priceCents items { kind label amountCents } }
+  lines { seat seatClass ticketType priceCents voucherCode items { kind label amountCents } }
   seats amountCents currency refundedAmountCents bookedAt updatedAt history { at kind description }
 `;
 
@@ -202,6 +208,9 @@ export const MY_RESERVATIONS_CHANGED = gql<{ myReservationsChanged: MyReservatio
 export const CANCEL = gql<{ cancelReservation: { id: string; status: string } }, { id: string }>`
   mutation Cancel($id: ID!) { cancelReservation(id: $id) { id status } }
 `;
+export const CANCEL_SEATS = gql<{ cancelSeats: { id: string; status: string; seats: string[]; amountCents: number } }, { id: string; seats: string[] }>`
+  mutation CancelSeats($id: ID!, $seats: [String!]!) { cancelSeats(id: $id, seats: $seats) { id status seats amountCents } }
+`;
 
 export interface AdminAuditorium {
   id: string;
@@ -212,12 +221,14 @@ export interface AdminAuditorium {
 }
 export interface AdminCinema extends CinemaRef {
   address: string;
+  /** Customers may cancel until this many minutes before the start. */
+  cancelCutoffMinutes: number;
   auditoriums: AdminAuditorium[];
 }
 export const ADMIN_DATA = gql<{ movies: Movie[]; cinemas: AdminCinema[] }>`
   query AdminData {
     movies { id title summary runtimeMinutes rating screenings { ${SCREENING_SUMMARY} } }
-    cinemas { id name address timeZone maxSeatsPerBooking auditoriums { id name rows seatsPerRow capacity } }
+    cinemas { id name address timeZone maxSeatsPerBooking cancelCutoffMinutes auditoriums { id name rows seatsPerRow capacity } }
   }
 `;
 export const REGISTER_MOVIE = gql<

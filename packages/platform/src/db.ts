@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { intEnv } from "./config.ts";
+import { countDbStatement } from "./metrics.ts";
 
 /**
  * Prepared statements: each distinct SQL text gets a name, so every pooled connection parses it
@@ -12,6 +13,8 @@ import { intEnv } from "./config.ts";
 const statementNames = new Map<string, string>();
 const maxPreparedStatements = intEnv("PREPARED_STATEMENTS", 500);
 const nameStatement = (query: { sql: string }): string => {
+  // Called by the adapter for every statement it sends: where statements are counted too.
+  countDbStatement(query.sql);
   let name = statementNames.get(query.sql);
   if (name === undefined && statementNames.size < maxPreparedStatements) {
     name = `s${createHash("sha1").update(query.sql).digest("base64url").slice(0, 20)}`;
@@ -33,12 +36,13 @@ export function pgAdapter(connectionString: string): PrismaPg {
 }
 
 /**
- * What every subgraph's PrismaClient is created with: the adapter, and query events on so that
- * metrics.ts countDbQueries can count statements (db_queries_total).
+ * What every subgraph's PrismaClient is created with: the adapter (which also counts statements,
+ * db_queries_total) and minimal errors: a "pretty" error format (Prisma's default outside
+ * NODE_ENV=production) captures a call site, a `new Error()`, for every query.
  */
 export const prismaOptions = (connectionString: string) => ({
   adapter: pgAdapter(connectionString),
-  log: [{ emit: "event" as const, level: "query" as const }],
+  errorFormat: "minimal" as const,
 });
 
 /** Postgres error code of a failed Prisma call through the pg adapter (e.g. 23505 unique_violation). */

@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { logger } from "./logger.ts";
 import { isTransientDbError } from "./db.ts";
@@ -23,6 +24,16 @@ export const ErrorCode = {
   PASS_INVALID: "PASS_INVALID",
   /** `reserve` was sent the total the customer saw (expectedTotalCents) and the price rules have changed since. */
   PRICE_CHANGED: "PRICE_CHANGED",
+  /**
+   * A customer's cancellation after the cinema's cutoff before the start (issue 16):
+   * `cancelCutoffMinutes`, `deadline` (ISO-8601) and `screeningStartsAt` say which rule and when.
+   */
+  CANCELLATION_CLOSED: "CANCELLATION_CLOSED",
+  /**
+   * A gift voucher (관람권) that cannot pay: `voucherCode`, `reason` (UNKNOWN, ALREADY_USED, WRONG_CLASS,
+   * OTHER_CINEMA, EXPIRED) and, when a booking was refused, the `seat` it was for. Nothing was charged.
+   */
+  VOUCHER_INVALID: "VOUCHER_INVALID",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -66,10 +77,30 @@ export const BUSY_MESSAGE = "접속자가 많아 잠시 후 다시 시도해 주
 /**
  * Refused because the system is saturated, a dependency hung or its breaker is open, or the
  * request's deadline passed: SERVICE_UNAVAILABLE with the busy message and when to try again
- * (`retryAfterSeconds`; the gateway turns it into a `Retry-After` header).
+ * (`retryAfterSeconds`; `retryAfterHeader` turns it into a `Retry-After` header).
  */
 export const busy = (extra: Record<string, unknown> = {}, retryAfterSeconds = 1) =>
   new AppError(ErrorCode.SERVICE_UNAVAILABLE, BUSY_MESSAGE, { retryAfterSeconds, ...extra });
+
+/**
+ * Every process's answers whose refusals say when to come back (extensions.retryAfterSeconds:
+ * overload, an open breaker, a hung dependency) carry a `Retry-After` header: clients honour it,
+ * and the gateway reads a subgraph's as "this subgraph shed work" (its admission limit shrinks).
+ */
+export function retryAfterHeader<C extends BaseContext>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === "single" ? response.body.singleResult.errors : undefined;
+          if (!errors?.length || response.http.headers.has("retry-after")) return;
+          const waits = errors.map((e) => Number(e.extensions?.retryAfterSeconds)).filter((s) => Number.isFinite(s) && s > 0);
+          if (waits.length > 0) response.http.headers.set("retry-after", String(Math.max(...waits)));
+        },
+      };
+    },
+  };
+}
 
 const KNOWN = new Set<string>(Object.values(ErrorCode));
 /** Refusals a client can act on: every platform code but INTERNAL_SERVER_ERROR. */

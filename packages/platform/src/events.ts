@@ -49,7 +49,12 @@ export interface PricedSeat {
   ticketType: TicketType;
   priceCents: number;
   items: PriceItem[];
+  /** The gift voucher that paid this seat (the card paid none of priceCents); absent: the card. */
+  voucherCode?: string;
 }
+
+/** What the card paid of these seats: their prices, less the seats a gift voucher paid. */
+export const cardCents = (lines: readonly PricedSeat[]): number => lines.reduce((sum, l) => sum + (l.voucherCode ? 0 : l.priceCents), 0);
 
 /**
  * The lines of a booking made before ticket types and seat classes (no lines kept): each seat an
@@ -62,6 +67,9 @@ export function linesBeforeTicketTypes(seats: string[], amountCents: number): Pr
     return { seat, seatClass: "STANDARD", ticketType: "ADULT", priceCents, items: [{ kind: "BASE", label: "Ticket", amountCents: priceCents }] };
   });
 }
+
+/** Who or what cancelled a booking: its customer, staff, or staff calling the whole screening off. */
+export type CancellationReason = "CUSTOMER" | "STAFF" | "SCREENING_CANCELLED";
 
 /** What each event carries. Money in minor units with its currency; times as ISO-8601 UTC. */
 export interface EventData {
@@ -102,6 +110,20 @@ export interface EventData {
     seats: string[];
     reason: string;
   };
+  /**
+   * Staff called a screening off (movie subgraph): it is no longer on sale; seat closes its seats,
+   * reservation cancels (and so refunds) every booking of it.
+   */
+  "movie.screening-cancelled": {
+    screeningId: string;
+    /** Staff's words for the customers, e.g. "Projector failure". */
+    reason: string;
+    cancelledBy: string;
+    startsAt: string;
+    movieTitle: string;
+    cinemaName: string;
+    timeZone: string;
+  };
   /** The ticket is already VOID when this is published (same transaction). */
   "reservation.cancelled": {
     reservationId: string;
@@ -110,7 +132,13 @@ export interface EventData {
     seats: string[];
     amountCents: number;
     currency: string;
+    /** The booking's lines when cancelled (absent in older events and bookings without lines). */
+    lines?: PricedSeat[];
     cancelledBy: string;
+    /** Why (absent in older events: the customer or staff, see cancelledBy). */
+    reason?: CancellationReason;
+    /** SCREENING_CANCELLED: staff's words for the customers. */
+    note?: string;
   };
   "ticket.issued": {
     reservationId: string;
@@ -118,15 +146,61 @@ export interface EventData {
     ticketId: string;
     code: string;
   };
+  /**
+   * Some seats of a confirmed booking were cancelled; the rest stay booked on a reissued ticket.
+   * payment refunds `refundCents` (the card's part of those seats' lines) and gives their vouchers
+   * back, then `payment.refunded` with `seats` has seat release just those.
+   */
+  "reservation.seats-cancelled": {
+    reservationId: string;
+    /** One per partial cancellation: payment refunds each once. */
+    cancellationId: string;
+    customerId: string;
+    screeningId: string;
+    /** The seats cancelled now. */
+    seats: string[];
+    /** The seats still booked. */
+    remainingSeats: string[];
+    /** Card money owed back for `seats`. */
+    refundCents: number;
+    /** The vouchers that paid some of `seats`: payment makes them usable again. */
+    vouchers: string[];
+    /** What the booking is worth now (what stays charged). */
+    amountCents: number;
+    currency: string;
+    /** The remaining seats' lines. */
+    lines: PricedSeat[];
+    /** The ticket reissued for the remaining seats (the old code is void); null when none was issued yet. */
+    ticketCode: string | null;
+    cancelledBy: string;
+    reason: CancellationReason;
+  };
   "payment.refunded": {
     reservationId: string;
     customerId: string;
     paymentId: string;
     amountCents: number;
     currency: string;
+    /** A partial cancellation's refund: only these seats go back on sale (absent: the whole booking). */
+    seats?: string[];
+    cancellationId?: string;
+  };
+  /**
+   * Staff blocked seats of a screening from sale or opened them again (setSeatsBlocked). Its
+   * aggregateVersion grows per screening: keep the newest `forSale`.
+   */
+  "seat.seats-blocked": {
+    screeningId: string;
+    /** The seats that changed. */
+    labels: string[];
+    blocked: boolean;
+    /** The screening's seats not blocked now. */
+    forSale: number;
   };
   "seat.released": {
     reservationId: string;
+    /** Set when only some seats of the booking were released (a partial cancellation). */
+    cancellationId?: string;
     /** null when the booking had no seats left to release. */
     screeningId: string | null;
     seats: string[];
@@ -157,10 +231,18 @@ export const deadLetterSubject = (prefix: string, consumer: string) => `${prefix
  * - `<prefix>_live.mypage.<customerId>`   → the customer's MyReservation row as my page shows it
  * - `<prefix>_live.seats-freed`            → SeatsFreed: seats that became free (reservation stops
  *                                            answering for them as sold; see its taken-seats.ts)
+ * - `<prefix>_live.dashboard`              → DashboardChange: the staff dashboard's figures moved
  */
 export const liveSeatsSubject = (prefix: string, screeningId: string) => `${prefix}_live.seats.${screeningId}`;
 export const liveMypageSubject = (prefix: string, customerId: string) => `${prefix}_live.mypage.${customerId}`;
 export const liveSeatsFreedSubject = (prefix: string) => `${prefix}_live.seats-freed`;
+export const liveDashboardSubject = (prefix: string) => `${prefix}_live.dashboard`;
+
+/** The screenings whose dashboard figures changed (mypage's dashboard read model, after commit). */
+export interface DashboardChange {
+  screeningIds: string[];
+  at: string;
+}
 
 export interface SeatsFreed {
   screeningId: string;

@@ -2,10 +2,11 @@
 // Label values are bounded: routes are the app's own patterns, operation names are capped, outcomes
 // are error codes the servers themselves produce.
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Express, RequestHandler } from "express";
 import { Kind } from "graphql";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { currentOperation, REQUEST_ID_HEADER, requestIdFrom, runWithRequestId, setCurrentOperation } from "./observability.ts";
+import { currentOperation, REQUEST_ID_HEADER, requestIdFrom, runInRequest, setCurrentOperation } from "./observability.ts";
 
 export const registry = new Registry();
 registry.setDefaultLabels({ service: process.env.SERVICE_NAME ?? "cinema" });
@@ -35,10 +36,39 @@ const dbQueries = new Counter({
   labelNames: ["operation"],
   registers: [registry],
 });
-/** Counts a Prisma client's statements (the client must be created with query events on: platform db.ts prismaOptions). */
-export function countDbQueries<Db>(db: Db): Db {
-  (db as unknown as { $on(event: "query", listener: () => void): void }).$on("query", () => dbQueries.inc({ operation: currentOperation() ?? "background" }));
-  return db;
+const dbTransactions = new Counter({
+  name: "db_transactions_total",
+  help: "Database transactions begun (interactive or batched), by the GraphQL operation that caused them ('background' otherwise).",
+  labelNames: ["operation"],
+  registers: [registry],
+});
+/**
+ * Counts one SQL statement (db.ts calls it for each statement the Prisma adapter sends: a counter
+ * increment, not a Prisma query event, which costs an event object per statement).
+ */
+export function countDbStatement(sql: string): void {
+  const operation = currentOperation() ?? "background";
+  dbQueries.inc({ operation });
+  if (sql === "BEGIN") dbTransactions.inc({ operation });
+}
+
+const eventsPublished = new Counter({
+  name: "events_published_total",
+  help: "Events published to JetStream (acknowledged by the stream), by type.",
+  labelNames: ["type"],
+  registers: [registry],
+});
+const eventsConsumed = new Counter({
+  name: "events_consumed_total",
+  help: "Events a durable consumer handled and acknowledged, and the fetches (batches) they came in.",
+  labelNames: ["consumer", "unit"],
+  registers: [registry],
+});
+export const countEventPublished = (type: string) => eventsPublished.inc({ type });
+/** A batch of `events` handled by `consumer` (a single event is a batch of one). */
+export function countEventsConsumed(consumer: string, events: number): void {
+  eventsConsumed.inc({ consumer, unit: "event" }, events);
+  eventsConsumed.inc({ consumer, unit: "batch" });
 }
 
 const shed = new Counter({
@@ -143,20 +173,29 @@ const outboxGauge = () => new Gauge({
 // HTTP: the request id, the latency histogram and the /metrics route.
 
 /**
- * Mounted first by startHttpServer: gives each request its id (X-Request-Id, echoed back) for the
- * logs, times it, and serves /metrics.
+ * Gives a request its id (X-Request-Id, echoed back) and times it by `route` (the app's own
+ * pattern, never the raw URL; a function when it is known only once answered). Returns the id.
+ */
+export function observeHttpRequest(req: IncomingMessage, res: ServerResponse, route: () => string): string {
+  const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+  res.setHeader(REQUEST_ID_HEADER, requestId);
+  const end = httpDuration.startTimer();
+  res.once("finish", () => end({ method: req.method ?? "GET", route: route(), status_code: String(res.statusCode) }));
+  return requestId;
+}
+
+/**
+ * Mounted first on the Express app of startHttpServer (every route but /graphql, which server.ts
+ * serves itself): the request id and latency histogram, and /metrics.
  */
 export function installObservability(app: Express): void {
   app.use(((req, res, next) => {
-    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    const end = httpDuration.startTimer();
-    res.once("finish", () => {
-      // The route as the app declared it (app.get path or app.use mount point), never the raw URL.
+    // The route as the app declared it (app.get path or app.use mount point).
+    const requestId = observeHttpRequest(req, res, () => {
       const route = req.route?.path ?? (req.baseUrl || "other");
-      end({ method: req.method, route: typeof route === "string" ? route : "other", status_code: String(res.statusCode) });
+      return typeof route === "string" ? route : "other";
     });
-    runWithRequestId(requestId, next);
+    runInRequest({ requestId }, next);
   }) as RequestHandler);
   app.get("/metrics", (async (req, res) => {
     // For scrapers inside the cluster: a request relayed by a proxy (the Ingress in front of the

@@ -11,7 +11,7 @@ import {
 import { eventsPrefix, intEnv } from "./config.ts";
 import { deadLetterSubject, streamNameFor, subjectFor, type EventEnvelope, type EventType } from "./events.ts";
 import { logger } from "./logger.ts";
-import { trackConsumer } from "./metrics.ts";
+import { countEventPublished, countEventsConsumed, trackConsumer } from "./metrics.ts";
 import { inEventSpan, inEventSpans } from "./observability.ts";
 
 export interface EventBus {
@@ -53,6 +53,7 @@ export async function connectEventBus(name: string, url = process.env.NATS_URL ?
 export async function publishEvent(bus: EventBus, event: EventEnvelope): Promise<void> {
   const subject = subjectFor(bus.prefix, event.type);
   await inEventSpan(event, "publish", { "messaging.destination.name": subject }, () => bus.js.publish(subject, JSON.stringify(event), { msgID: event.id }));
+  countEventPublished(event.type);
 }
 
 /**
@@ -163,6 +164,7 @@ async function handleBatch<T extends EventType>(opts: ConsumerOptions<T>, batch:
     return false;
   }
   for (const msg of batch) msg.ack();
+  countEventsConsumed(durable, batch.length);
   return true;
 }
 
@@ -179,6 +181,7 @@ async function handleOne<T extends EventType>(bus: EventBus, opts: ConsumerOptio
   try {
     await inEventSpan(event, "process", { "messaging.destination.name": msg.subject, "messaging.consumer.group.name": durable }, () => (opts.handleBatch ? opts.handleBatch([event]) : opts.handle(event)));
     msg.ack();
+    countEventsConsumed(durable, 1);
   } catch (err) {
     const attempt = msg.info.deliveryCount;
     if (attempt >= maxDeliver) {

@@ -16,7 +16,18 @@ import {
   type Span,
 } from "@opentelemetry/api";
 
-const requests = new AsyncLocalStorage<{ requestId: string; operation?: string }>();
+/**
+ * What the platform keeps about the request being served, for everything it starts: its id (logs),
+ * the GraphQL operation (metrics' labels) and its deadline (deadline.ts). One store for all three:
+ * each AsyncLocalStorage costs something on every asynchronous step of every request.
+ */
+export interface RequestScope {
+  requestId: string;
+  operation?: string;
+  /** This process's clock, ms; undefined: none. */
+  deadline?: number;
+}
+const requests = new AsyncLocalStorage<RequestScope>();
 
 /** A caller's X-Request-Id is kept when it looks like one (ours are UUIDs); anything else is replaced. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -27,10 +38,13 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return value && REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-/** Runs `fn` (and everything it starts) as part of the request `requestId`. */
-export function runWithRequestId<T>(requestId: string, fn: () => T): T {
-  return requests.run({ requestId }, fn);
+/** Runs `fn` (and everything it starts) as part of the request `scope`. */
+export function runInRequest<T>(scope: RequestScope, fn: () => T): T {
+  return requests.run(scope, fn);
 }
+
+/** The scope of the request being served; undefined outside one (consumers, jobs). */
+export const currentRequest = (): RequestScope | undefined => requests.getStore();
 
 export const currentRequestId = (): string | undefined => requests.getStore()?.requestId;
 

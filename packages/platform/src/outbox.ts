@@ -33,6 +33,8 @@ export interface RelayScope {
   except?: string[];
 }
 
+const RELAY_BATCH = 100;
+
 /**
  * Relays committed outbox rows to JetStream in insertion order and marks them sent after the ack.
  * `kick()` right after a commit publishes at once; the sweep picks up whatever a crash or a NATS
@@ -42,6 +44,9 @@ export class OutboxRelay {
   private running: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Ids published from memory (publishCommitted), marked sent together. */
+  private published: string[] = [];
+  private marking: Promise<void> | undefined;
 
   /** SQL condition on `type` selecting this relay's rows (see RelayScope). */
   private readonly scope: { where: string; types: string[] };
@@ -76,7 +81,8 @@ export class OutboxRelay {
       try {
         do {
           this.again = false;
-          while ((await this.flushBatch()) > 0);
+          // A batch short of the limit was the last one: no statement to find nothing more.
+          while ((await this.flushBatch()) === RELAY_BATCH);
         } while (this.again);
       } catch (err) {
         logger.warn({ err }, "outbox relay paused; will retry");
@@ -87,9 +93,42 @@ export class OutboxRelay {
     return this.running;
   }
 
+  /**
+   * Publishes events this process has just committed to the outbox, from memory: no read back.
+   * They are marked sent in one statement with whatever else was published meanwhile; a publish
+   * that fails leaves its row to the sweep.
+   */
+  publishCommitted(...events: EventEnvelope[]): void {
+    for (const event of events) {
+      publishEvent(this.bus, event).then(
+        () => {
+          this.published.push(event.id);
+          this.marking ??= this.markPublished();
+        },
+        (err: unknown) => logger.warn({ err, eventId: event.id }, "publish after commit failed; the sweep will retry"),
+      );
+    }
+  }
+
+  private async markPublished(): Promise<void> {
+    // A turn of the event loop first, so that acks arriving together share the statement.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      while (this.published.length) {
+        const ids = this.published.splice(0, 500);
+        await this.db.$executeRawUnsafe(`UPDATE "outbox_event" SET "sent_at" = now() WHERE "id" = ANY($1::uuid[]) AND "sent_at" IS NULL`, ids);
+      }
+    } catch (err) {
+      logger.warn({ err }, "marking published events failed; the sweep will publish them again (deduplicated)");
+    } finally {
+      this.marking = undefined;
+    }
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+    await this.marking;
   }
 
   /** Rows not yet relayed; exported as a metric and used by tests to wait for quiescence. */
@@ -100,7 +139,7 @@ export class OutboxRelay {
 
   private async flushBatch(): Promise<number> {
     const rows = await this.db.$queryRawUnsafe<{ seq: bigint; payload: EventEnvelope }[]>(
-      `SELECT "seq", "payload" FROM "outbox_event" WHERE "sent_at" IS NULL ${this.scope.where} ORDER BY "seq" LIMIT 100`,
+      `SELECT "seq", "payload" FROM "outbox_event" WHERE "sent_at" IS NULL ${this.scope.where} ORDER BY "seq" LIMIT ${RELAY_BATCH}`,
       this.scope.types,
     );
     // Publishes are pipelined on one connection, so JetStream stores them in this order.

@@ -13,6 +13,7 @@ const PASS_THROUGH = new Set<string>([
   ErrorCode.SEAT_UNAVAILABLE,
   ErrorCode.PAYMENT_DECLINED,
   ErrorCode.PRICE_CHANGED,
+  ErrorCode.VOUCHER_INVALID,
   ErrorCode.SERVICE_UNAVAILABLE,
   ErrorCode.CONFLICT,
   ErrorCode.FORBIDDEN,

@@ -7,6 +7,7 @@ interface CinemaFields {
   address?: string | null;
   timeZone?: string | null;
   maxSeatsPerBooking?: number | null;
+  cancelCutoffMinutes?: number | null;
 }
 
 /** Cinema names are unique in the chain: a second one is refused naming the field. */
@@ -19,7 +20,7 @@ async function uniqueName<T>(name: string | null | undefined, write: () => Promi
   }
 }
 
-export function createCinema(db: MovieDb, input: { name: string; address: string; timeZone: string; maxSeatsPerBooking: number }) {
+export function createCinema(db: MovieDb, input: { name: string; address: string; timeZone: string; maxSeatsPerBooking: number; cancelCutoffMinutes: number }) {
   return uniqueName(input.name, () => db.cinema.create({ data: input }));
 }
 

@@ -59,11 +59,16 @@ const timeZone = z.string().transform((name, ctx) => {
 /** A cinema's booking limit: the saga's absolute cap on seats per booking is 20. */
 const maxSeatsPerBooking = z.number().int().min(1, "must be at least 1").max(20, "must be at most 20");
 
+/** Minutes before the start after which customers can no longer cancel (staff always can): up to a day. */
+const cancelCutoffMinutes = z.number().int().min(0, "must be at least 0").max(1440, "must be at most 1,440 (a day)");
+export const DEFAULT_CANCEL_CUTOFF_MINUTES = 20;
+
 export const createCinemaInput = z.object({
   name: plainText(100),
   address: plainText(300),
   timeZone,
   maxSeatsPerBooking: maxSeatsPerBooking.nullish().transform((n) => n ?? 8),
+  cancelCutoffMinutes: cancelCutoffMinutes.nullish().transform((n) => n ?? DEFAULT_CANCEL_CUTOFF_MINUTES),
 });
 
 /** Null or missing fields stay as they are. */
@@ -72,4 +77,8 @@ export const updateCinemaInput = z.object({
   address: plainText(300).nullish(),
   timeZone: timeZone.nullish(),
   maxSeatsPerBooking: maxSeatsPerBooking.nullish(),
+  cancelCutoffMinutes: cancelCutoffMinutes.nullish(),
 });
+
+/** Staff calling a screening off say why, in words the customers will read. */
+export const screeningCancelReason = plainText(300);

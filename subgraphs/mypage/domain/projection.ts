@@ -27,7 +27,7 @@ export const bookingOf = (e: EventEnvelope<EventType>): string | undefined => (e
 
 /**
  * A follow-up event (ticket, cancellation, refund, release) on a booking, in one statement: the
- * change where `where` holds, one line of history, or, when the booking has not arrived yet, the
+ * change where `where` holds (none: only the time it changed), one line of history, or, when the booking has not arrived yet, the
  * event parked (acknowledged, and applied in the transaction that projects the booking: events
  * about a booking can arrive before the booking itself, nothing orders them across subjects).
  * Returns the booking's id when it exists.
@@ -35,14 +35,14 @@ export const bookingOf = (e: EventEnvelope<EventType>): string | undefined => (e
 async function followUp(
   tx: MypageTx,
   e: EventEnvelope<FollowUp>,
-  change: { set: Prisma.Sql; where?: Prisma.Sql; kind: string; description: string },
+  change: { set?: Prisma.Sql; where?: Prisma.Sql; kind: string; description: string },
 ): Promise<string | null> {
   const id = e.data.reservationId;
   const at = new Date(e.occurredAt);
   const rows = await tx.$queryRaw<{ booked: boolean }[]>`
     WITH booking AS (SELECT "reservation_id" FROM "my_reservation" WHERE "reservation_id" = ${id}::uuid),
     changed AS (
-      UPDATE "my_reservation" SET ${change.set}, "updated_at" = ${at}
+      UPDATE "my_reservation" SET ${change.set ? Prisma.sql`${change.set}, ` : Prisma.empty}"updated_at" = ${at}
       WHERE "reservation_id" IN (SELECT "reservation_id" FROM booking) AND ${change.where ?? Prisma.sql`TRUE`}
     ),
     history AS (
@@ -108,34 +108,81 @@ export const projectTicketIssued = (tx: MypageTx, e: EventEnvelope<"ticket.issue
     description: `Ticket ${e.data.code} issued`,
   });
 
+/**
+ * The booking as it was when cancelled: a partial cancellation before it can arrive after it (another
+ * subject) and is then skipped as older, so this event sets the seats and amount it carries.
+ */
 export const projectCancelled = (tx: MypageTx, e: EventEnvelope<"reservation.cancelled">) =>
   followUp(tx, e, {
-    set: Prisma.sql`"reservation_status" = 'CANCELLED', "ticket_status" = 'VOID', "version" = ${e.aggregateVersion}::int`,
+    set: Prisma.sql`"reservation_status" = 'CANCELLED', "ticket_status" = 'VOID', "seats" = ${e.data.seats}::text[], "amount_cents" = ${e.data.amountCents}::int,
+      ${e.data.lines ? Prisma.sql`"lines" = ${JSON.stringify(e.data.lines)}::jsonb, ` : Prisma.empty}"version" = ${e.aggregateVersion}::int`,
     // An older event arriving late never overwrites a newer one.
     where: Prisma.sql`"version" < ${e.aggregateVersion}::int`,
     kind: "CANCELLED",
     description: "Booking cancelled; the ticket is void and a refund is on its way",
   });
 
-export const projectRefunded = (tx: MypageTx, e: EventEnvelope<"payment.refunded">) =>
-  followUp(tx, e, {
-    set: Prisma.sql`"payment_status" = 'REFUNDED', "refunded_amount_cents" = ${e.data.amountCents}::int`,
+/** A refund: of the whole booking (payment REFUNDED) or of some cancelled seats (`seats`: the booking goes on). Refunds add up. */
+export const projectRefunded = (tx: MypageTx, e: EventEnvelope<"payment.refunded">) => {
+  const added = Prisma.sql`"refunded_amount_cents" = COALESCE("refunded_amount_cents", 0) + ${e.data.amountCents}::int`;
+  return followUp(tx, e, {
+    set: e.data.seats ? added : Prisma.sql`"payment_status" = 'REFUNDED', ${added}`,
     kind: "REFUNDED",
-    description: `Refunded ${money(e.data.amountCents, e.data.currency)}`,
+    description: e.data.seats
+      ? `Refunded ${money(e.data.amountCents, e.data.currency)} for ${e.data.seats.join(", ")}`
+      : `Refunded ${money(e.data.amountCents, e.data.currency)}`,
   });
+};
 
 export const projectSeatsReleased = (tx: MypageTx, e: EventEnvelope<"seat.released">) =>
   followUp(tx, e, {
-    set: Prisma.sql`"seats_released" = TRUE`,
+    // Some seats of a booking that goes on: the booking's seats are not released, only its history says so.
+    ...(!e.data.cancellationId && { set: Prisma.sql`"seats_released" = TRUE` }),
     kind: "SEATS_RELEASED",
     description: e.data.seats.length ? `Seats ${e.data.seats.join(", ")} are back on sale` : "Seats released",
   });
 
-type FollowUp = "ticket.issued" | "reservation.cancelled" | "payment.refunded" | "seat.released";
+/** Some seats cancelled: the booking keeps the rest (seats, lines, amount, the reissued ticket). */
+export const projectSeatsCancelled = (tx: MypageTx, e: EventEnvelope<"reservation.seats-cancelled">) => {
+  const d = e.data;
+  const back = d.refundCents > 0 ? `; ${money(d.refundCents, d.currency)} will be refunded` : "";
+  const vouchers = d.vouchers?.length ? `; voucher ${d.vouchers.join(", ")} can be used again` : "";
+  return followUp(tx, e, {
+    set: Prisma.sql`"seats" = ${d.remainingSeats}::text[], "lines" = ${JSON.stringify(d.lines)}::jsonb, "amount_cents" = ${d.amountCents}::int,
+      "version" = ${e.aggregateVersion}::int${d.ticketCode ? Prisma.sql`, "ticket_status" = 'ISSUED', "ticket_code" = ${d.ticketCode}` : Prisma.empty}`,
+    where: Prisma.sql`"version" < ${e.aggregateVersion}::int`,
+    kind: "SEATS_CANCELLED",
+    description: `Seats ${d.seats.join(", ")} cancelled${back}${vouchers}${d.ticketCode ? `; new ticket ${d.ticketCode} for ${d.remainingSeats.join(", ")}` : ""}`,
+  });
+};
+
+type FollowUp = "ticket.issued" | "reservation.cancelled" | "reservation.seats-cancelled" | "payment.refunded" | "seat.released";
 type Projector<T extends EventType> = (tx: MypageTx, e: EventEnvelope<T>) => Promise<string | null>;
 const FOLLOW_UPS: { [T in FollowUp]: Projector<T> } = {
   "ticket.issued": projectTicketIssued,
   "reservation.cancelled": projectCancelled,
+  "reservation.seats-cancelled": projectSeatsCancelled,
   "payment.refunded": projectRefunded,
   "seat.released": projectSeatsReleased,
 };
+
+/** Every event my page is fed by. */
+export const MYPAGE_EVENTS = [
+  "movie.screening-scheduled",
+  "reservation.confirmed",
+  "ticket.issued",
+  "reservation.cancelled",
+  "reservation.seats-cancelled",
+  "payment.refunded",
+  "seat.released",
+] as const;
+type MypageEvent = (typeof MYPAGE_EVENTS)[number];
+const PROJECTORS: { [T in MypageEvent]: Projector<T> } = {
+  "movie.screening-scheduled": projectScreening,
+  "reservation.confirmed": projectConfirmed,
+  ...FOLLOW_UPS,
+};
+
+/** Applies one event of any of my page's types (a rebuild's replay mixes them); returns the booking it changed. */
+export const projectMypageEvent = (tx: MypageTx, e: EventEnvelope<EventType>): Promise<string | null> =>
+  (PROJECTORS[e.type as MypageEvent] as Projector<EventType>)(tx, e);

@@ -8,17 +8,29 @@ import { priceBooking, type PriceBreakdown, type PricingRequest } from "./pricin
 /** The absolute cap of seats in one booking (a cinema's own limit is at most this). */
 export const MAX_SEATS = 20;
 
-/** Seats with their class and ticket type: each seat once, at most MAX_SEATS. */
-export const pricingLines = z
-  .array(z.object({ seat: seatLabelSchema, seatClass: z.enum(SEAT_CLASSES), ticketType: z.enum(TICKET_TYPES) }))
-  .max(MAX_SEATS, `at most ${MAX_SEATS} seats`)
-  .superRefine((lines, ctx) => {
-    const seen = new Set<string>();
-    lines.forEach((l, i) => {
-      if (seen.has(l.seat)) ctx.addIssue({ code: "custom", path: [i, "seat"], message: `seat ${l.seat} is given more than once` });
-      seen.add(l.seat);
+const pricingLine = z.object({ seat: seatLabelSchema, seatClass: z.enum(SEAT_CLASSES), ticketType: z.enum(TICKET_TYPES) });
+
+/** Each seat once, at most MAX_SEATS; each voucher (when lines carry one) for one seat only. */
+const linesOf = <L extends z.ZodType<{ seat: string; voucherCode?: string | null }>>(line: L) =>
+  z
+    .array(line)
+    .max(MAX_SEATS, `at most ${MAX_SEATS} seats`)
+    .superRefine((lines, ctx) => {
+      const seats = new Set<string>();
+      const vouchers = new Set<string>();
+      lines.forEach((l, i) => {
+        if (seats.has(l.seat)) ctx.addIssue({ code: "custom", path: [i, "seat"], message: `seat ${l.seat} is given more than once` });
+        seats.add(l.seat);
+        if (!l.voucherCode) return;
+        if (vouchers.has(l.voucherCode)) ctx.addIssue({ code: "custom", path: [i, "voucherCode"], message: `voucher ${l.voucherCode} can pay one seat only` });
+        vouchers.add(l.voucherCode);
+      });
     });
-  });
+
+/** Seats with their class and ticket type (a quote). */
+export const pricingLines = linesOf(pricingLine);
+/** The same, each seat possibly paid by a gift voucher (capturePayment). */
+export const captureLines = linesOf(pricingLine.extend({ voucherCode: z.string().min(1).max(40).nullish() }));
 
 /**
  * Prices with a cinema's rules, refusing what cannot be priced honestly: rules in another currency

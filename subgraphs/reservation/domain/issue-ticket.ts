@@ -14,16 +14,17 @@ export function ticketCode(): string {
 /**
  * Issues the ticket of a confirmed booking, off the `reservation.confirmed` event so a slow
  * ticketing step never slows `reserve`. A booking cancelled in the meantime gets no ticket.
- * One statement (it runs for every booking): the ticket and its `ticket.issued` outbox row.
+ * One statement (it runs for every booking): the ticket and its `ticket.issued` outbox row, which
+ * it returns (null when no ticket was issued) for the relay to publish once committed.
  */
-export async function issueTicket(tx: ReservationTx, event: EventEnvelope<"reservation.confirmed">): Promise<void> {
+export async function issueTicket(tx: ReservationTx, event: EventEnvelope<"reservation.confirmed">): Promise<EventEnvelope<"ticket.issued"> | null> {
   const { reservationId, customerId } = event.data;
   const ticketId = randomUUID();
   const issued = createEvent("ticket.issued", reservationId, { reservationId, customerId, ticketId, code: ticketCode() }, 0);
   // FOR SHARE waits for a cancellation in flight (it holds the row FOR UPDATE) and holds off the
   // next one until this commits: without it, a ticket inserted while the cancel runs is missed by
   // the cancel's void and stays ISSUED for a CANCELLED booking (found by test/fuzz.test.ts).
-  await tx.$executeRaw`
+  const [row] = await tx.$queryRaw<{ payload: EventEnvelope<"ticket.issued"> }[]>`
     WITH booking AS (
       SELECT "id", "version" FROM "reservation" WHERE "id" = ${reservationId}::uuid AND "status" = 'CONFIRMED' FOR SHARE
     ), ticket AS (
@@ -33,5 +34,7 @@ export async function issueTicket(tx: ReservationTx, event: EventEnvelope<"reser
     )
     INSERT INTO "outbox_event" ("id", "type", "payload")
     SELECT ${issued.id}::uuid, ${issued.type}, jsonb_set(${JSON.stringify(issued)}::jsonb, '{aggregateVersion}', to_jsonb(booking."version"))
-    FROM ticket JOIN booking ON booking."id" = ticket."reservation_id"`;
+    FROM ticket JOIN booking ON booking."id" = ticket."reservation_id"
+    RETURNING "payload"`;
+  return row?.payload ?? null;
 }

@@ -1,5 +1,6 @@
 import { intEnv } from "@cinema/platform/config";
 import { AppError, ErrorCode } from "@cinema/platform/errors";
+import { linesBeforeTicketTypes } from "@cinema/platform/events";
 import { logger } from "@cinema/platform/logger";
 import { periodicJob } from "@cinema/platform/subgraph";
 import { compensate, complete, fail, type ReserveDeps } from "./reserve.ts";
@@ -22,7 +23,8 @@ const BATCH = 100;
 /**
  * Repairs what a crash or an outage can leave behind, idempotently (each repair is conditional
  * and every call it makes is idempotent, so two runs at once do no harm):
- * - a PENDING booking past its deadline is finished when it had paid (confirm seats, CONFIRMED),
+ * - a PENDING booking past its deadline is finished when it had paid (payment says so: confirm
+ *   seats, CONFIRMED),
  *   otherwise compensated (void payment, release seats) and marked FAILED;
  * - a FAILED booking whose compensation was deferred gets it now.
  * This also covers "payment captured without a confirmed booking" (voided) and "seats sold to a
@@ -37,16 +39,21 @@ export async function reconcile(deps: ReserveDeps): Promise<ReconciliationReport
     take: BATCH,
   });
   for (const r of stale) {
-    if (r.step === "PAID") {
+    // The saga records no step between SCREENING_CHECKED and COMPLETED: payment says whether it paid.
+    if (r.step !== "STARTED") {
       try {
-        await deps.seats.confirm(r.id, r.seats.length);
-        if (await complete(deps, r)) {
-          report.completed.push(r.id);
-          continue;
+        const paid = await deps.payments.outcome(r.id);
+        if (paid?.status === "CAPTURED") {
+          await deps.seats.confirm(r.id, r.seats.length);
+          const lines = paid.lines ?? linesBeforeTicketTypes(r.seats, paid.amountCents);
+          if (await complete(deps, { ...r, paymentId: paid.id, amountCents: paid.amountCents, lines: lines as unknown as typeof r.lines })) {
+            report.completed.push(r.id);
+            continue;
+          }
         }
       } catch (err) {
         if (!(err instanceof AppError) || err.code === ErrorCode.SERVICE_UNAVAILABLE) {
-          report.deferred.push(r.id); // seat unreachable: neither finish nor undo yet
+          report.deferred.push(r.id); // payment or seat unreachable: neither finish nor undo yet
           continue;
         }
       }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AdaptiveLimiter, limiterSettings, type Release } from "@cinema/platform/admission";
 import { detachedFromDeadline, remainingBudget } from "@cinema/platform/deadline";
@@ -54,11 +55,19 @@ export async function reserve(deps: ReserveDeps, customerId: string, input: Rese
   try {
     // The caller gave up while this waited for a slot: nothing is started (or written) for nobody.
     if ((remainingBudget() ?? 1) <= 0) throw busy({ reason: "deadline" });
+    // The screening is checked before the booking is written (movie is only read, and the saga's
+    // cache answers most), so the row is written once: already SCREENING_CHECKED, or FAILED with
+    // the refusal, which a repeat of the request gets back.
+    let screening: Screening;
+    try {
+      screening = await checkScreening(deps, input);
+    } catch (err) {
+      release("ignore");
+      return await refuseAtStart(deps, customerId, input, asRefusal(err));
+    }
     let reservation: Reservation;
     try {
-      reservation = await deps.db.reservation.create({
-        data: { customerId, idempotencyKey: input.idempotencyKey, screeningId: input.screeningId, seats: input.seats },
-      });
+      reservation = await start(deps, customerId, input, screening);
     } catch (err) {
       // A repeat waits outside the limiter, so repeats can never starve the first request of a slot.
       if (isUniqueViolation(err)) {
@@ -67,43 +76,114 @@ export async function reserve(deps: ReserveDeps, customerId: string, input: Rese
       }
       throw isTransientDbError(err) ? serviceUnavailable(BUSY_MESSAGE) : err;
     }
-    return await runSaga(deps, reservation, input);
+    return await runSaga(deps, reservation, screening, input);
   } finally {
     // The limit follows the sagas' latency, whatever their outcome.
     release("ok");
   }
 }
 
-async function runSaga(deps: ReserveDeps, start: Reservation, order: Pick<ReserveInput, "tickets" | "paymentToken" | "expectedTotalCents">): Promise<Reservation> {
-  const { db } = deps;
-  let r = start;
-  // Each step's outcome in one plain statement (these run for every booking).
-  const record = async (step: SagaStep, data: Pick<Partial<Reservation>, "amountCents" | "currency" | "screeningStartsAt" | "paymentId"> & { lines?: PricedSeat[] } = {}) => {
-    await db.$executeRaw`
-      UPDATE "reservation" SET "step" = ${step}::"SagaStep", "updated_at" = now(),
-        "amount_cents" = COALESCE(${data.amountCents ?? null}::int, "amount_cents"),
-        "currency" = COALESCE(${data.currency ?? null}::text, "currency"),
-        "screening_starts_at" = COALESCE(${data.screeningStartsAt ?? null}::timestamptz, "screening_starts_at"),
-        "payment_id" = COALESCE(${data.paymentId ?? null}::uuid, "payment_id"),
-        "lines" = COALESCE(${data.lines ? JSON.stringify(data.lines) : null}::jsonb, "lines")
-      WHERE "id" = ${r.id}::uuid`;
-    r = { ...r, ...data, step } as Reservation;
+type Screening = NonNullable<Awaited<ReturnType<SagaPorts["catalog"]["screening"]>>>;
+
+/**
+ * Writes the booking PENDING at SCREENING_CHECKED. A plain INSERT: the row is known without reading
+ * it back (Prisma's create compiles and maps the query on every booking).
+ */
+async function start(deps: ReserveDeps, customerId: string, input: ReserveInput, screening: Screening): Promise<Reservation> {
+  const now = new Date();
+  const r: Reservation = {
+    id: randomUUID(),
+    customerId,
+    idempotencyKey: input.idempotencyKey,
+    screeningId: input.screeningId,
+    screeningStartsAt: new Date(screening.startsAt),
+    seats: input.seats,
+    amountCents: null,
+    currency: screening.currency,
+    lines: null,
+    status: "PENDING",
+    step: "SCREENING_CHECKED",
+    paymentId: null,
+    failureCode: null,
+    failureMessage: null,
+    cancelReason: null,
+    refundedAt: null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
   };
+  await deps.db.$executeRawUnsafe(
+    `INSERT INTO reservation (id, customer_id, idempotency_key, screening_id, screening_starts_at, seats, currency, status, step, version, created_at, updated_at)
+     VALUES ($1::uuid, $2, $3, $4::uuid, $5::timestamptz, $6::text[], $7, 'PENDING', 'SCREENING_CHECKED', 1, $8::timestamptz, $8::timestamptz)`,
+    r.id, r.customerId, r.idempotencyKey, r.screeningId, r.screeningStartsAt, r.seats, r.currency, now,
+  );
+  return r;
+}
+
+/** What movie says of the screening, and the rules that need nothing else: on sale, the seat limit, payment accepting. */
+async function checkScreening(deps: ReserveDeps, input: ReserveInput): Promise<Screening> {
+  const screening = await deps.catalog.screening(input.screeningId);
+  if (!screening) throw notFound("Screening", input.screeningId);
+  if (!screening.onSale) throw badInput("input.screeningId", "This screening has already started; tickets are no longer sold.");
+  const limit = screening.cinema.maxSeatsPerBooking;
+  if (input.seats.length > limit) {
+    throw new AppError(ErrorCode.BAD_USER_INPUT, `This cinema sells at most ${limit} seats per booking.`, { field: "input.seats", maxSeatsPerBooking: limit });
+  }
+  // Payment is known to be failing: say so now instead of holding seats we cannot sell.
+  if (!deps.payments.accepting()) throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, BUSY_MESSAGE, { dependency: "payment", breaker: "open" });
+  return screening;
+}
+
+/**
+ * A booking refused before anything was asked of seat or payment: written FAILED with
+ * `reservation.failed` in one statement (nothing to compensate). A repeat of a request already
+ * recorded gets its first outcome instead.
+ */
+async function refuseAtStart(deps: ReserveDeps, customerId: string, input: ReserveInput, refusal: AppError): Promise<never> {
+  const id = randomUUID();
+  const event = failedEvent({ id, customerId, screeningId: input.screeningId, seats: input.seats }, refusal);
+  let version: number | null;
+  try {
+    version = await updateWithEvent(
+      deps.db,
+      `INSERT INTO reservation (id, customer_id, idempotency_key, screening_id, seats, status, step, failure_code, failure_message)
+       VALUES ($1::uuid, $2, $3, $4::uuid, $5::text[], 'FAILED', 'COMPENSATED', $6, $7) RETURNING version`,
+      [id, customerId, input.idempotencyKey, input.screeningId, input.seats, refusal.code, refusal.message],
+      event,
+    );
+  } catch (err) {
+    if (isUniqueViolation(err)) return replay(deps, customerId, input) as Promise<never>;
+    // A refusal that could not even be recorded is still the answer (nothing was started).
+    logger.warn({ err }, "refusal not recorded");
+    throw refusal;
+  }
+  if (version !== null) deps.relay.publishCommitted({ ...event, aggregateVersion: version });
+  throw refusal;
+}
+
+/** `reservation.failed` for a booking refused with `refusal`. */
+const failedEvent = (r: Pick<Reservation, "id" | "customerId" | "screeningId" | "seats">, refusal: AppError) =>
+  createEvent("reservation.failed", r.id, { reservationId: r.id, customerId: r.customerId, screeningId: r.screeningId, seats: r.seats, reason: refusal.code });
+
+/**
+ * The saga from a booking written SCREENING_CHECKED: hold, pay, confirm, complete. No step between
+ * is recorded (each would be a statement per booking): compensation undoes whatever may exist
+ * from SCREENING_CHECKED on, and both undo calls are idempotent by reservation id (a void with no
+ * payment leaves a tombstone that refuses a late capture). Only this process knows, in memory,
+ * that payment was not asked yet (and skips the void); the reconciliation job asks payment
+ * whether a booking paid.
+ */
+async function runSaga(deps: ReserveDeps, start: Reservation, screening: Screening, order: Pick<ReserveInput, "tickets" | "paymentToken" | "expectedTotalCents">): Promise<Reservation> {
+  let r = start;
+  // Known here, not recorded: a charge can exist only once payment has been asked.
+  let paymentAsked = false;
   try {
     // Taken while this request waited for its turn: refused without asking the seat subgraph.
     const taken = knownTaken(r.screeningId, r.seats, r.id);
-    if (taken) throw taken;
-    const screening = await deps.catalog.screening(r.screeningId);
-    if (!screening) throw notFound("Screening", r.screeningId);
-    if (!screening.onSale) throw badInput("input.screeningId", "This screening has already started; tickets are no longer sold.");
-    const limit = screening.cinema.maxSeatsPerBooking;
-    if (r.seats.length > limit) {
-      throw new AppError(ErrorCode.BAD_USER_INPUT, `This cinema sells at most ${limit} seats per booking.`, { field: "input.seats", maxSeatsPerBooking: limit });
+    if (taken) {
+      r = { ...r, step: "STARTED" }; // nothing held: nothing to undo
+      throw taken;
     }
-    // Payment is known to be failing: say so now instead of holding seats we cannot sell.
-    if (!deps.payments.accepting()) throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, BUSY_MESSAGE, { dependency: "payment", breaker: "open" });
-    // From here on a hold may exist (even if the call below times out): compensation releases it.
-    await record("SCREENING_CHECKED", { currency: screening.currency, screeningStartsAt: new Date(screening.startsAt) });
     let held: Awaited<ReturnType<ReserveDeps["seats"]["hold"]>>;
     try {
       held = await deps.seats.hold(r.id, r.screeningId, r.seats);
@@ -115,10 +195,9 @@ async function runSaga(deps: ReserveDeps, start: Reservation, order: Pick<Reserv
       throw err;
     }
     rememberHeld(r.screeningId, r.seats, r.id);
-    // From here on a charge may exist: compensation voids it.
-    await record("SEATS_HELD");
     // Payment prices the seats (its rules, the classes the seat subgraph holds) and charges the total.
     const classOf = new Map(held.map((s) => [s.label, s.seatClass]));
+    paymentAsked = true;
     const payment = await deps.payments.capture({
       reservationId: r.id,
       customerId: r.customerId,
@@ -130,24 +209,25 @@ async function runSaga(deps: ReserveDeps, start: Reservation, order: Pick<Reserv
         timeZone: screening.cinema.timeZone,
         startsAt: screening.startsAt,
         basePriceCents: screening.priceCents,
-        lines: order.tickets.map((t) => ({ seat: t.seat, seatClass: classOf.get(t.seat) ?? "STANDARD", ticketType: t.ticketType })),
+        lines: order.tickets.map((t) => ({ seat: t.seat, seatClass: classOf.get(t.seat) ?? "STANDARD", ticketType: t.ticketType, voucherCode: t.voucherCode })),
       },
     });
-    await record("PAID", { paymentId: payment.id, amountCents: payment.amountCents, lines: payment.lines });
+    r = { ...r, paymentId: payment.id, amountCents: payment.amountCents, lines: payment.lines as unknown as Reservation["lines"] };
     await deps.seats.confirm(r.id, r.seats.length);
     const confirmed = await complete(deps, r);
     if (!confirmed) throw serviceUnavailable("The booking took too long and was cancelled; you were not charged. Please try again.");
     return confirmed;
   } catch (err) {
     const refusal = asRefusal(err);
-    await fail(deps, r, refusal);
+    await fail(deps, r, refusal, paymentAsked);
     throw refusal;
   }
 }
 
 /**
- * PENDING → CONFIRMED with the `reservation.confirmed` event, in one transaction. Null when the
- * reservation is no longer PENDING (the reconciliation job gave up on it first).
+ * PENDING → CONFIRMED with what was paid (payment, amount, lines) and the `reservation.confirmed`
+ * event, in one statement. Null when the reservation is no longer PENDING (the reconciliation job
+ * gave up on it first).
  */
 export async function complete(deps: ReserveDeps, r: Reservation): Promise<Reservation | null> {
   const event = createEvent("reservation.confirmed", r.id, {
@@ -162,15 +242,16 @@ export async function complete(deps: ReserveDeps, r: Reservation): Promise<Reser
   });
   const version = await updateWithEvent(
     deps.db,
-    `UPDATE reservation SET status = 'CONFIRMED', step = 'COMPLETED', version = version + 1, updated_at = now()
+    `UPDATE reservation SET status = 'CONFIRMED', step = 'COMPLETED', payment_id = $2::uuid, amount_cents = $3, lines = $4::jsonb,
+        version = version + 1, updated_at = now()
       WHERE id = $1::uuid AND status = 'PENDING' RETURNING version`,
-    [r.id],
+    [r.id, r.paymentId, r.amountCents, JSON.stringify(bookedLines(r))],
     event,
   );
   if (version === null) return null;
   rememberSold(r.screeningId, r.seats);
   forgetHeld(r.screeningId, r.seats, r.id);
-  void deps.relay.kick();
+  deps.relay.publishCommitted({ ...event, aggregateVersion: version });
   return { ...r, status: "CONFIRMED", step: "COMPLETED", version, updatedAt: new Date() };
 }
 
@@ -179,10 +260,12 @@ export async function complete(deps: ReserveDeps, r: Reservation): Promise<Reser
  * exist), then gives the seats back (once a hold may exist). True when everything needed ran;
  * false when a subgraph could not be reached, which leaves it to the reconciliation job.
  */
-export async function compensate(deps: ReserveDeps, r: Reservation): Promise<boolean> {
+export async function compensate(deps: ReserveDeps, r: Reservation, paymentAsked?: boolean): Promise<boolean> {
+  // SEATS_HELD and PAID are no longer written (runSaga), but older rows may carry them. From
+  // SCREENING_CHECKED on, a charge may exist unless the saga itself knows payment was never asked.
   const steps: SagaStep[] = ["SCREENING_CHECKED", "SEATS_HELD", "PAID", "COMPLETED"];
   const mayHold = steps.includes(r.step);
-  const mayCharge = steps.slice(1).includes(r.step);
+  const mayCharge = mayHold && paymentAsked !== false;
   let done = true;
   const attempt = async (what: string, fn: () => Promise<void>) => {
     try {
@@ -205,19 +288,13 @@ export async function compensate(deps: ReserveDeps, r: Reservation): Promise<boo
  * Compensates and records the refusal: PENDING → FAILED with `reservation.failed`. The step
  * becomes COMPENSATED only when compensation completed; otherwise it stays, for the job.
  */
-export async function fail(deps: ReserveDeps, r: Reservation, refusal: AppError): Promise<void> {
+export async function fail(deps: ReserveDeps, r: Reservation, refusal: AppError, paymentAsked?: boolean): Promise<void> {
   // Compensation runs to its end whether or not the caller still waits (its own deadlines only):
   // what the request started is undone now, not left to the repair job.
-  const compensated = await detachedFromDeadline(() => compensate(deps, r));
+  const compensated = await detachedFromDeadline(() => compensate(deps, r, paymentAsked));
   forgetHeld(r.screeningId, r.seats, r.id);
-  const event = createEvent("reservation.failed", r.id, {
-    reservationId: r.id,
-    customerId: r.customerId,
-    screeningId: r.screeningId,
-    seats: r.seats,
-    reason: refusal.code,
-  });
-  await updateWithEvent(
+  const event = failedEvent(r, refusal);
+  const version = await updateWithEvent(
     deps.db,
     `UPDATE reservation SET status = 'FAILED', failure_code = $2, failure_message = $3, version = version + 1, updated_at = now()
        ${compensated ? `, step = 'COMPENSATED'` : ""}
@@ -225,7 +302,7 @@ export async function fail(deps: ReserveDeps, r: Reservation, refusal: AppError)
     [r.id, refusal.code, refusal.message],
     event,
   );
-  void deps.relay.kick();
+  if (version !== null) deps.relay.publishCommitted({ ...event, aggregateVersion: version });
 }
 
 /** The booking's seats as priced (older bookings: see linesBeforeTicketTypes). */

@@ -1,4 +1,6 @@
 import { AppError, ErrorCode, badInput, notFound } from "@cinema/platform/errors";
+import { createEvent } from "@cinema/platform/events";
+import { enqueueEvents, type RawSql } from "@cinema/platform/outbox";
 import type { SeatDb } from "../data.ts";
 import { FREE } from "./holds.ts";
 
@@ -14,9 +16,16 @@ export interface BlockOutcome {
  * unexpired hold cannot be blocked; blocking a blocked seat or unblocking an open one changes
  * nothing. An expired hold that is blocked is gone: its booking's confirm then fails as it would
  * if someone else had taken the seat. A couple seat is blocked and opened with its partner: one
- * alone could never be sold.
+ * alone could never be sold. A change is published as `seat.seats-blocked` (the seats for sale now,
+ * versioned per screening: the screening's row is locked first, so two changes at once count in
+ * turn) for the dashboard.
  */
 export async function setSeatsBlocked(db: SeatDb, screeningId: string, labels: string[], blocked: boolean): Promise<BlockOutcome> {
+  return db.$transaction((tx) => blockInTransaction(tx, screeningId, labels, blocked));
+}
+
+async function blockInTransaction(db: RawSql & Pick<SeatDb, "screeningInventory">, screeningId: string, labels: string[], blocked: boolean): Promise<BlockOutcome> {
+  await db.$queryRawUnsafe(`SELECT 1 FROM screening_inventory WHERE screening_id = $1::uuid FOR UPDATE`, screeningId);
   const [verdict] = await db.$queryRawUnsafe<{ found: string[]; busy: string[]; changed: string[] }[]>(
     `WITH wanted AS (
        SELECT screening_id, label, status, hold_expires_at FROM seat
@@ -56,5 +65,14 @@ export async function setSeatsBlocked(db: SeatDb, screeningId: string, labels: s
       { seats: busy },
     );
   }
-  return { changed: verdict?.changed ?? [] };
+  const changed = verdict?.changed ?? [];
+  if (changed.length) {
+    const [counted] = await db.$queryRawUnsafe<{ version: number; forSale: number }[]>(
+      `UPDATE screening_inventory SET blocks_version = blocks_version + 1 WHERE screening_id = $1::uuid
+       RETURNING blocks_version AS version, (SELECT count(*)::int FROM seat WHERE screening_id = $1::uuid AND status <> 'BLOCKED') AS "forSale"`,
+      screeningId,
+    );
+    await enqueueEvents(db, createEvent("seat.seats-blocked", screeningId, { screeningId, labels: changed, blocked, forSale: counted!.forSale }, counted!.version));
+  }
+  return { changed };
 }

@@ -3,7 +3,8 @@ import type { SeatClass } from "@cinema/platform/events";
 import { pgErrorCode } from "@cinema/platform/db";
 import { intEnv } from "@cinema/platform/config";
 import type { SeatDb } from "../data.ts";
-import { pairRuleHolds, pairRuleRefusal, type PairedSeat } from "./pair-rules.ts";
+import { pairRuleRefusal, type PairedSeat } from "@cinema/platform/seat-pairs";
+import { pairRuleHolds } from "./pair-rules.ts";
 
 const holdSeconds = () => intEnv("SEAT_HOLD_SECONDS", 600);
 /** A seat counts as free when AVAILABLE, or HELD by a hold that has run out (never when BLOCKED). */
@@ -126,13 +127,20 @@ export interface Released {
  * Gives a reservation's seats back (a failed booking's, or a cancelled one's after its refund).
  * Repeating it releases nothing more.
  */
-export async function releaseSeats(db: Pick<SeatDb, "$queryRawUnsafe">, reservationId: string, statuses: ("HELD" | "SOLD")[]): Promise<Released> {
+export async function releaseSeats(
+  db: Pick<SeatDb, "$queryRawUnsafe">,
+  reservationId: string,
+  statuses: ("HELD" | "SOLD")[],
+  /** Only these seats of the booking (a partial cancellation); all of them when absent. */
+  labels?: string[],
+): Promise<Released> {
   const rows = await db.$queryRawUnsafe<{ label: string; screening_id: string }[]>(
     `UPDATE seat SET status = 'AVAILABLE', reservation_id = NULL, hold_expires_at = NULL, updated_at = now()
-      WHERE reservation_id = $1::uuid AND status::text = ANY($2::text[])
+      WHERE reservation_id = $1::uuid AND status::text = ANY($2::text[]) AND ($3::text[] IS NULL OR label = ANY($3::text[]))
       RETURNING label, screening_id::text`,
     reservationId,
     statuses,
+    labels ?? null,
   );
   return { screeningId: rows[0]?.screening_id ?? null, labels: rows.map((r) => r.label) };
 }

@@ -8,10 +8,13 @@ interface Line extends BookedSeat {
 /**
  * Each seat with its class, ticket type and price, the parts of the price under it (base, class
  * surcharge, time of day, ticket discount), and the total. Used at checkout (the quote), on the
- * result page and on my page (what was charged, kept with the booking).
+ * result page and on my page (what was charged, kept with the booking). A seat a gift voucher paid
+ * says so, and the total is then split into what the vouchers paid and what the card paid.
  */
-export function PriceBreakdown({ lines, totalCents, currency, testId = "breakdown" }: { lines: Line[]; totalCents: number; currency: string; testId?: string }) {
+export function PriceBreakdown({ lines, currency, testId = "breakdown" }: { lines: Line[]; currency: string; testId?: string }) {
   const { t, money } = useI18n();
+  const totalCents = lines.reduce((sum, l) => sum + l.priceCents, 0);
+  const voucherCents = lines.reduce((sum, l) => sum + (l.voucherCode ? l.priceCents : 0), 0);
   const itemLabel = (line: Line, item: PriceItem) => {
     switch (item.kind) {
       case "BASE": return t("item.BASE");
@@ -40,12 +43,30 @@ export function PriceBreakdown({ lines, totalCents, currency, testId = "breakdow
                 ))}
               </ul>
             )}
+            {line.voucherCode && (
+              <ul className="breakdown-items">
+                <li data-kind="VOUCHER">
+                  <span>{t("voucher.line", { code: line.voucherCode })}</span>
+                  <span>−{money(line.priceCents, currency)}</span>
+                </li>
+              </ul>
+            )}
           </li>
         ))}
       </ul>
       <p className="breakdown-total">
         <span>{t("common.total")}</span> <strong data-testid={`${testId}-total`}>{money(totalCents, currency)}</strong>
       </p>
+      {voucherCents > 0 && (
+        <>
+          <p className="breakdown-total">
+            <span>{t("voucher.byVoucher")}</span> <span>−{money(voucherCents, currency)}</span>
+          </p>
+          <p className="breakdown-total">
+            <span>{t("voucher.byCard")}</span> <strong data-testid={`${testId}-card`}>{money(totalCents - voucherCents, currency)}</strong>
+          </p>
+        </>
+      )}
     </div>
   );
 }

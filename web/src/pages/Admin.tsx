@@ -3,8 +3,10 @@ import { Field, Outcome } from "../components/Form.tsx";
 import { zonedIso } from "../dates.ts";
 import { AuditoriumForm } from "./admin/AuditoriumForm.tsx";
 import { BlockSeats } from "./admin/BlockSeats.tsx";
+import { CancelScreening } from "./admin/CancelScreening.tsx";
 import { CinemaSettings } from "./admin/CinemaSettings.tsx";
 import { PriceRulesForm } from "./admin/PriceRulesForm.tsx";
+import { Vouchers } from "./admin/Vouchers.tsx";
 import { useMutation, useQuery } from "urql";
 import { LiveBadge } from "../components/LiveBadge.tsx";
 import { PageTitle } from "../components/PageTitle.tsx";
@@ -68,6 +70,7 @@ export function AdminPage() {
         {cinema && <PriceRulesForm cinemaId={cinema.id} />}
       </div>
       <Occupancy movies={movies} />
+      <Vouchers cinemas={cinemas} />
     </>
   );
 }
@@ -264,6 +267,7 @@ export function AdminScreeningPage({ id }: { id: string }) {
             <LiveBadge />
           </p>
           <BlockSeats screeningId={id} seats={seats} onDone={() => refetch({ requestPolicy: "network-only" })} />
+          <CancelScreening screeningId={id} onCancelled={() => refetch({ requestPolicy: "network-only" })} />
         </>
       )}
     </>

@@ -1,13 +1,12 @@
 import { useState } from "react";
 import { useQuery } from "urql";
 import { PageTitle } from "../components/PageTitle.tsx";
-import { ScreeningChip } from "../components/ScreeningChip.tsx";
 import { ErrorMessage } from "../errors.tsx";
 import { useI18n } from "../i18n.tsx";
 import { MOVIES, type ScreeningSummary } from "../queries.ts";
 import { MovieCard } from "../components/MovieCard.tsx";
 import { CINEMAS, type Cinema } from "../queries-cinema.ts";
-import { Programme } from "./Programme.tsx";
+import { Programme, ScreeningItem } from "./Programme.tsx";
 
 /** The customer's cinema, kept in this browser so a returning customer lands on it. */
 const CHOICE_KEY = "cinema.choice";
@@ -95,7 +94,7 @@ function Screenings({ screenings }: { screenings: ScreeningSummary[] }) {
             <ul className="screenings">
               {list.map((s) => (
                 <li key={s.id}>
-                  <ScreeningChip screening={s} cinemaName={s.cinema?.name} />
+                  <ScreeningItem screening={s} cinemaName={s.cinema?.name} />
                 </li>
               ))}
             </ul>

@@ -1,9 +1,11 @@
 import { useEffect, useState } from "react";
-import { useMutation, useQuery, useSubscription } from "urql";
+import { CombinedError, gql, useMutation, useQuery, useSubscription } from "urql";
 import { LiveBadge } from "../components/LiveBadge.tsx";
 import { PageTitle } from "../components/PageTitle.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { PriceBreakdown } from "../components/PriceBreakdown.tsx";
+import { CancelSeats } from "../components/CancelSeats.tsx";
+import { ConfirmStep } from "../components/ConfirmStep.tsx";
 import { ErrorMessage } from "../errors.tsx";
 import { useI18n, type MessageKey } from "../i18n.tsx";
 import { CANCEL, MY_RESERVATION, MY_RESERVATIONS, RESERVATION_STATUS_CHANGED } from "../queries.ts";
@@ -12,6 +14,31 @@ import { useSession } from "../session.tsx";
 import { useMyUpdates } from "../updates.tsx";
 
 const PAGE = 20;
+
+/** The cancellation policy of a booking (reservation subgraph): until when its customer may cancel, and why it was cancelled. */
+const CANCELLATION = gql<
+  { reservation: { id: string; cancellableUntil: string | null; cancelCutoffMinutes: number | null; cancelReason: string | null } | null },
+  { id: string }
+>`
+  query Cancellation($id: ID!) { reservation(id: $id) { id cancellableUntil cancelCutoffMinutes cancelReason } }
+`;
+
+/** A CANCELLATION_CLOSED refusal's cutoff and deadline (extensions), if that is what the error is. */
+function closedRefusal(error: CombinedError | undefined): { deadline: string; cancelCutoffMinutes: number; screeningStartsAt: string } | null {
+  const ext = error?.graphQLErrors[0]?.extensions;
+  if (ext?.code !== "CANCELLATION_CLOSED") return null;
+  return { deadline: String(ext.deadline), cancelCutoffMinutes: Number(ext.cancelCutoffMinutes), screeningStartsAt: String(ext.screeningStartsAt) };
+}
+
+/** The clock, every few seconds: the cancel button gives way to the cutoff message when the time comes. */
+function useNow(everyMs = 5_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
 
 /** The newer of two copies of a booking (a query result and a live message may cross). */
 function newest<T extends { updatedAt: string }>(a: T | null | undefined, b: T | null | undefined): T | undefined {
@@ -133,6 +160,15 @@ function MyReservationDetail({ id }: { id: string }) {
   const [confirming, setConfirming] = useState(false);
   const [cancelResult, cancel] = useMutation(CANCEL);
   const [cancelled, setCancelled] = useState(false);
+  const { session } = useSession();
+  const now = useNow();
+  const [{ data: policyData }, refetchPolicy] = useQuery({ query: CANCELLATION, variables: { id }, requestPolicy: "cache-and-network" });
+  const policy = policyData?.reservation;
+  const status = r?.status;
+  // Once cancelled (by anyone), ask again why: a screening called off by the cinema says so.
+  useEffect(() => {
+    if (status === "CANCELLED") refetchPolicy({ requestPolicy: "network-only" });
+  }, [status, refetchPolicy]);
 
   if (!r) {
     return (
@@ -142,6 +178,17 @@ function MyReservationDetail({ id }: { id: string }) {
       </>
     );
   }
+
+  // Customers may cancel until the cinema's cutoff before the start; staff always may.
+  const refusal = closedRefusal(cancelResult.error);
+  const deadline = refusal?.deadline ?? policy?.cancellableUntil ?? null;
+  const cutoff = refusal?.cancelCutoffMinutes ?? policy?.cancelCutoffMinutes ?? null;
+  const startsAt = refusal?.screeningStartsAt ?? r.screeningStartsAt;
+  const started = startsAt !== null && Date.parse(startsAt) <= now;
+  const closed = session?.role !== "admin" && (!!refusal || (deadline !== null && Date.parse(deadline) <= now));
+  // A screening the cinema called off keeps its seats closed: its "seats released" step says so.
+  const byScreening = r.status === "CANCELLED" && policy?.cancelReason === "SCREENING_CANCELLED";
+  const stepLabel = (kind: string) => (byScreening && kind === "SEATS_RELEASED" ? t("cancel.seatsClosed") : historyLabel(kind));
 
   const doCancel = async () => {
     const result = await cancel({ id: r.id });
@@ -170,7 +217,7 @@ function MyReservationDetail({ id }: { id: string }) {
             <dt>{t("common.when")}</dt>
             <dd>{t("screening.when", { time: dateTime(r.screeningStartsAt), hall: r.auditoriumName ?? "—" })}</dd>
             <dt>{t("common.seats")}</dt>
-            <dd>{r.seats.join(", ")}{r.seatsReleased && <> · <span className="muted">{t("me.seatsReleased")}</span></>}</dd>
+            <dd>{r.seats.join(", ")}{r.seatsReleased && <> · <span className="muted">{byScreening ? t("cancel.seatsClosed") : t("me.seatsReleased")}</span></>}</dd>
             <dt>{t("common.total")}</dt>
             <dd>{money(r.amountCents, r.currency)}</dd>
             {r.refundedAmountCents != null && (
@@ -182,26 +229,34 @@ function MyReservationDetail({ id }: { id: string }) {
             <dt>{t("me.bookedAt")}</dt>
             <dd>{dateTime(r.bookedAt)}</dd>
           </dl>
-          {r.lines?.length > 0 && <PriceBreakdown lines={r.lines} totalCents={r.amountCents} currency={r.currency} />}
+          {r.lines?.length > 0 && <PriceBreakdown lines={r.lines} currency={r.currency} />}
           {cancelled && !(r.paymentStatus === "REFUNDED" && r.seatsReleased) && (
             <p className="notice notice-ok" role="status">{t("me.cancelled")}</p>
           )}
-          <ErrorMessage error={cancelResult.error} />
-          {r.status === "CONFIRMED" &&
+          {!refusal && <ErrorMessage error={cancelResult.error} />}
+          {byScreening && (
+            <p className="notice" role="status" data-testid="screening-cancelled">{t("cancel.byScreening")}</p>
+          )}
+          {r.status === "CONFIRMED" && closed && (
+            <p className="notice notice-error" role={refusal ? "alert" : undefined} data-testid="cancel-closed" data-code="CANCELLATION_CLOSED">
+              {started ? t("cancel.started") : t("cancel.closed", { time: dateTime(deadline), n: cutoff ?? "" })}
+            </p>
+          )}
+          {r.status === "CONFIRMED" && !closed &&
             (confirming ? (
-              <div className="confirm" role="group" aria-labelledby="confirm-text">
-                <p id="confirm-text">{t("me.cancelConfirm", { amount: money(r.amountCents, r.currency) })}</p>
-                <button type="button" className="button button-danger" onClick={() => void doCancel()} disabled={cancelResult.fetching} autoFocus>
-                  {cancelResult.fetching ? t("me.cancelling") : t("me.cancelYes")}
-                </button>
-                <button type="button" className="button button-ghost" onClick={() => setConfirming(false)}>
-                  {t("me.cancelNo")}
-                </button>
-              </div>
+              <ConfirmStep id="confirm-text" yes={t("me.cancelYes")} busy={cancelResult.fetching} onYes={() => void doCancel()} onNo={() => setConfirming(false)}>
+                {t("me.cancelConfirm", { amount: money(r.amountCents, r.currency) })}
+              </ConfirmStep>
             ) : (
-              <button type="button" className="button button-secondary" onClick={() => setConfirming(true)}>
-                {t("me.cancel")}
-              </button>
+              <>
+                <button type="button" className="button button-secondary" onClick={() => setConfirming(true)}>
+                  {t("me.cancel")}
+                </button>
+                {deadline && cutoff !== null && session?.role !== "admin" && (
+                  <p className="muted" data-testid="cancel-until">{t("cancel.until", { time: dateTime(deadline), n: cutoff })}</p>
+                )}
+                <CancelSeats booking={r} />
+              </>
             ))}
         </section>
         <section className="card" aria-labelledby="history-title">
@@ -210,7 +265,7 @@ function MyReservationDetail({ id }: { id: string }) {
             {r.history.map((h) => (
               <li key={`${h.kind}-${h.at}`} data-kind={h.kind}>
                 <time dateTime={h.at}>{dateTime(h.at)}</time>
-                <strong>{historyLabel(h.kind)}</strong>
+                <strong>{stepLabel(h.kind)}</strong>
                 {/* The server describes each step in English; Korean readers get the heading above. */}
                 {lang === "en" && <span className="muted">{h.description}</span>}
               </li>
@@ -222,4 +277,4 @@ function MyReservationDetail({ id }: { id: string }) {
   );
 }
 
-const HISTORY_KINDS = new Set(["CONFIRMED", "TICKET_ISSUED", "CANCELLED", "REFUNDED", "SEATS_RELEASED"]);
+const HISTORY_KINDS = new Set(["CONFIRMED", "TICKET_ISSUED", "CANCELLED", "SEATS_CANCELLED", "REFUNDED", "SEATS_RELEASED"]);

@@ -5,6 +5,7 @@ import { weekFrom } from "../dates.ts";
 import { ErrorMessage } from "../errors.tsx";
 import { useI18n } from "../i18n.tsx";
 import { PROGRAMME, type Cinema, type ProgrammeScreening } from "../queries-cinema.ts";
+import type { ScreeningSummary } from "../queries.ts";
 import { MovieCard } from "../components/MovieCard.tsx";
 
 /** One cinema's programme: a day of the coming week (the cinema's own days), grouped by movie. */
@@ -38,7 +39,7 @@ export function Programme({ cinema }: { cinema: Cinema }) {
             <ul className="screenings">
               {list.map((s) => (
                 <li key={s.id}>
-                  <ScreeningChip screening={s} timeZone={cinema.timeZone} />
+                  <ScreeningItem screening={s} timeZone={cinema.timeZone} />
                 </li>
               ))}
             </ul>
@@ -49,11 +50,33 @@ export function Programme({ cinema }: { cinema: Cinema }) {
   );
 }
 
+/** A screening of a list: a link to its seat map, or, when staff called it off, a label that books nothing. */
+export function ScreeningItem({ screening, cinemaName, timeZone }: { screening: ScreeningSummary; cinemaName?: string; timeZone?: string }) {
+  return screening.status === "CANCELLED" ? (
+    <CancelledScreening screening={screening} cinemaName={cinemaName} timeZone={timeZone} />
+  ) : (
+    <ScreeningChip screening={screening} cinemaName={cinemaName} timeZone={timeZone} />
+  );
+}
+
+/** A screening the cinema cancelled: where and when it was, that it is cancelled and why; not a link. */
+function CancelledScreening({ screening: s, cinemaName, timeZone }: { screening: ScreeningSummary; cinemaName?: string; timeZone?: string }) {
+  const { t, time, dateTime } = useI18n();
+  const hall = cinemaName ? `${cinemaName} ${s.auditorium.name}` : s.auditorium.name;
+  return (
+    <div className="screening-chip sold-out" data-status="CANCELLED" data-testid="cancelled-screening" aria-label={t("programme.cancelledScreening", { time: dateTime(s.startsAt, timeZone), hall })}>
+      <span className="chip-time"><s>{time(s.startsAt, timeZone)}</s> <span className="badge badge-cancelled">{t("programme.cancelled")}</span></span>
+      <span className="chip-meta">{hall}</span>
+      {s.cancelReason && <span className="chip-seats">{s.cancelReason}</span>}
+    </div>
+  );
+}
+
 /** Movies in the order of their first screening of the day, each with its screenings by time. */
-function byMovie(screenings: ProgrammeScreening[]) {
-  const movies = new Map<string, { movie: ProgrammeScreening["movie"]; list: ProgrammeScreening[] }>();
+function byMovie<S extends ProgrammeScreening>(screenings: S[]) {
+  const movies = new Map<string, { movie: S["movie"]; list: S[] }>();
   for (const s of [...screenings].sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))) {
-    const entry = movies.get(s.movie.id) ?? { movie: s.movie, list: [] };
+    const entry = movies.get(s.movie.id) ?? { movie: s.movie, list: [] as S[] };
     entry.list.push(s);
     movies.set(s.movie.id, entry);
   }

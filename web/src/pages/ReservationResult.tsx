@@ -59,10 +59,10 @@ export function ReservationResultPage({ id }: { id: string }) {
           </dl>
           {/* What was charged, kept with the booking: later price changes never alter it. */}
           {breakdown ? (
-            <PriceBreakdown lines={breakdown.lines} totalCents={breakdown.totalCents} currency={breakdown.currency} />
+            <PriceBreakdown lines={breakdown.lines} currency={breakdown.currency} />
           ) : (
             reservation.lines?.length > 0 && (
-              <PriceBreakdown lines={reservation.lines} totalCents={reservation.amountCents ?? 0} currency={reservation.currency ?? "KRW"} />
+              <PriceBreakdown lines={reservation.lines} currency={reservation.currency ?? "KRW"} />
             )
           )}
           {reservation.failureReason && <p className="notice notice-error">{reservation.failureReason}</p>}

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from "react";
-import { useMutation, useQuery } from "urql";
+import { useClient, useMutation, useQuery } from "urql";
 import { SeatMap } from "../components/SeatMap.tsx";
 import { PageTitle } from "../components/PageTitle.tsx";
 import { LiveBadge } from "../components/LiveBadge.tsx";
@@ -14,6 +14,8 @@ import { hallOf } from "../components/ScreeningChip.tsx";
 import { Link, navigate } from "../router.tsx";
 import { useSession } from "../session.tsx";
 import { newIdempotencyKey } from "../ids.ts";
+import { CHECK_VOUCHER } from "../queries-vouchers.ts";
+import type { SeatClass } from "../queries.ts";
 
 /** The test cards of the simulated card processor (README "Test cards"). */
 export const TEST_CARDS = [
@@ -55,6 +57,8 @@ export function ScreeningPage({ id }: { id: string }) {
   const [note, setNote] = useState<PickNote>();
   const [ticketTypes, setTicketTypes] = useState<Record<string, TicketType>>({});
   const [card, setCard] = useState<string>(TEST_CARDS[0]);
+  /** Gift vouchers checked and applied, by seat (the code as the server spells it). */
+  const [vouchers, setVouchers] = useState<Record<string, string>>({});
   const [reserveResult, reserve] = useMutation(RESERVE);
   const [failure, setFailure] = useState<unknown>();
   const [room, refetchRoom] = useQuery({ query: WAITING_ROOM, variables: { id }, requestPolicy: "cache-and-network" });
@@ -88,6 +92,7 @@ export function ScreeningPage({ id }: { id: string }) {
   // The price as reserve would charge it now, per seat and ticket type (payment's rules).
   const [quote, requote] = useQuery({ query: PRICE_QUOTE, variables: { id, tickets }, pause: !tickets.length, requestPolicy: "cache-and-network" });
   const breakdown = tickets.length ? quote.data?.screening?.priceQuote : undefined;
+  const voucherOf = (seat: string) => vouchers[seat];
 
   if (!screening) {
     return (
@@ -102,25 +107,35 @@ export function ScreeningPage({ id }: { id: string }) {
   const taken = reserveResult.fetching ? [] : [...selected].filter((label) => byLabel.get(label) && byLabel.get(label)!.status !== "AVAILABLE");
   // The quote of exactly these tickets (not one still loading for an earlier choice).
   const quoted = breakdown && breakdown.lines.length === tickets.length && breakdown.lines.every((l, i) => l.seat === tickets[i]!.seat && l.ticketType === tickets[i]!.ticketType) ? breakdown : undefined;
+  // A voucher pays its seat's whole price; the card pays the rest (the server charges the same way).
+  const voucherLines = quoted?.lines.filter((l) => voucherOf(l.seat)) ?? [];
+  const cardCents = quoted ? quoted.totalCents - voucherLines.reduce((sum, l) => sum + l.priceCents, 0) : 0;
+  const applyVoucher = (seat: string, code: string | null) => {
+    setFailure(undefined);
+    setVouchers(({ [seat]: _old, ...rest }) => (code ? { ...rest, [seat]: code } : rest));
+  };
 
   const toggle = (label: string) => {
     setFailure(undefined);
     const outcome = togglePick(byLabel, selected, label, maxSeats);
     setSelected(outcome.selected);
+    // A seat given up takes its voucher with it (the code can then go on another seat).
+    setVouchers((v) => Object.fromEntries(Object.entries(v).filter(([seat]) => outcome.selected.has(seat))));
     setNote(outcome.note);
   };
 
   const pay = async () => {
     if (!quoted) return;
-    const what = JSON.stringify([id, tickets, quoted.totalCents, card]);
+    const what = JSON.stringify([id, tickets, quoted.totalCents, card, tickets.map((x) => voucherOf(x.seat) ?? null)]);
     if (attempt.current?.what !== what) attempt.current = { key: newIdempotencyKey(), what };
     const key = attempt.current.key;
     setFailure(undefined);
     const input = {
       screeningId: id,
-      tickets: tickets.map(({ seat, ticketType }) => ({ seat, ticketType })),
+      tickets: tickets.map(({ seat, ticketType }) => ({ seat, ticketType, voucherCode: voucherOf(seat) ?? null })),
+      // The price before vouchers, as quoted; no card when vouchers pay every seat.
       expectedTotalCents: quoted.totalCents,
-      paymentToken: card,
+      paymentToken: cardCents === 0 ? null : card,
       idempotencyKey: key,
       pass: pass?.pass ?? null,
     };
@@ -147,6 +162,8 @@ export function ScreeningPage({ id }: { id: string }) {
     if (problem?.code === "SEAT_UNAVAILABLE") refetch({ requestPolicy: "network-only" });
     // Prices changed since the quote: show the new one (the customer pays again, knowingly).
     if (problem?.code === "PRICE_CHANGED") requote({ requestPolicy: "network-only" });
+    // A voucher that cannot pay is taken off its seat: the summary shows the card's share again.
+    if (problem?.code === "VOUCHER_INVALID" && problem.seat) applyVoucher(problem.seat, null);
     // No valid pass (the room was switched on meanwhile, or the turn ended): back to the line.
     if (problem && PASS_REFUSALS.has(problem.code)) {
       setPass(null);
@@ -195,7 +212,11 @@ export function ScreeningPage({ id }: { id: string }) {
         </section>
         <section className="card checkout" aria-labelledby="checkout-title">
           <h2 id="checkout-title">{t("checkout.title")}</h2>
-          {!screening.onSale && <p className="notice">{t("screening.notOnSale")}</p>}
+          {!screening.onSale && (
+            <p className="notice" data-testid="not-on-sale">
+              {screening.status === "CANCELLED" ? t("screening.cancelled", { reason: screening.cancelReason ?? "" }) : t("screening.notOnSale")}
+            </p>
+          )}
           {roomOn && passValid && <p className="notice notice-ok" data-testid="your-turn">{t("waiting.yourTurn", { time: dateTime(pass.expiresAt) })}</p>}
           <div aria-live="polite">
             {taken.length > 0 && <p className="notice notice-warn">{t("seat.takenNotice", { seats: taken.join(", ") })}</p>}
@@ -209,7 +230,7 @@ export function ScreeningPage({ id }: { id: string }) {
           {tickets.length > 0 && (
             <fieldset className="ticket-types">
               <legend>{t("checkout.ticketTypes")}</legend>
-              {tickets.map(({ seat, ticketType }) => (
+              {tickets.map(({ seat, seatClass, ticketType }) => (
                 <div className="ticket-type" key={seat}>
                   <label htmlFor={`ticket-${seat}`}>{t("checkout.ticketFor", { seat })}</label>
                   <select id={`ticket-${seat}`} value={ticketType} onChange={(e) => setTicketTypes((c) => ({ ...c, [seat]: e.target.value as TicketType }))}>
@@ -217,12 +238,29 @@ export function ScreeningPage({ id }: { id: string }) {
                       <option key={type} value={type}>{t(`ticket.${type}`)}</option>
                     ))}
                   </select>
+                  {session && (
+                    <VoucherEntry seat={seat} seatClass={seatClass} cinemaId={screening.cinema?.id} applied={voucherOf(seat)} onApply={(code) => applyVoucher(seat, code)} />
+                  )}
                 </div>
               ))}
             </fieldset>
           )}
           <div aria-live="polite" aria-busy={quote.fetching}>
-            {quoted && <PriceBreakdown lines={quoted.lines} totalCents={quoted.totalCents} currency={quoted.currency} />}
+            {quoted && <PriceBreakdown lines={quoted.lines} currency={quoted.currency} />}
+            {quoted && voucherLines.length > 0 && (
+              <div className="breakdown voucher-summary" data-testid="voucher-summary">
+                <ul className="breakdown-lines">
+                  {voucherLines.map((l) => (
+                    <li key={l.seat} data-voucher-line={l.seat}>
+                      {t("voucher.paidLine", { seat: l.seat, code: voucherOf(l.seat)!, amount: money(l.priceCents, quoted.currency) })}
+                    </li>
+                  ))}
+                </ul>
+                <p className="breakdown-total">
+                  <span>{t("voucher.cardTotal")}</span> <strong data-testid="card-total">{money(cardCents, quoted.currency)}</strong>
+                </p>
+              </div>
+            )}
             {tickets.length > 0 && !quoted && !quote.error && <p className="muted">{t("checkout.quoting")}</p>}
             <ErrorMessage error={tickets.length ? quote.error : undefined} />
           </div>
@@ -234,18 +272,28 @@ export function ScreeningPage({ id }: { id: string }) {
                 void pay();
               }}
             >
-              <label htmlFor="card">{t("checkout.card")}</label>
-              <select id="card" value={card} onChange={(e) => setCard(e.target.value)}>
-                {TEST_CARDS.map((token) => (
-                  <option key={token} value={token}>
-                    {t(`card.${token}`)}
-                  </option>
-                ))}
-              </select>
-              <p className="hint">{t("checkout.cardHint")}</p>
+              {quoted && cardCents === 0 ? (
+                <p className="notice notice-ok" data-testid="no-card">{t("voucher.noCard")}</p>
+              ) : (
+                <>
+                  <label htmlFor="card">{t("checkout.card")}</label>
+                  <select id="card" value={card} onChange={(e) => setCard(e.target.value)}>
+                    {TEST_CARDS.map((token) => (
+                      <option key={token} value={token}>
+                        {t(`card.${token}`)}
+                      </option>
+                    ))}
+                  </select>
+                  <p className="hint">{t("checkout.cardHint")}</p>
+                </>
+              )}
               <ErrorMessage error={failure} />
               <button type="submit" className="button button-primary wide" disabled={!quoted || !screening.onSale || reserveResult.fetching}>
-                {reserveResult.fetching ? t("checkout.paying") : t("checkout.pay", { amount: money(quoted?.totalCents ?? 0, quoted?.currency ?? screening.currency) })}
+                {reserveResult.fetching
+                  ? t("checkout.paying")
+                  : quoted && cardCents === 0
+                    ? t("voucher.payVouchers")
+                    : t("checkout.pay", { amount: money(quoted ? cardCents : 0, quoted?.currency ?? screening.currency) })}
               </button>
             </form>
           ) : (
@@ -256,5 +304,64 @@ export function ScreeningPage({ id }: { id: string }) {
         </section>
       </div>
     </>
+  );
+}
+
+/**
+ * A gift voucher for one seat: the customer types a code and it is checked (for this seat's class
+ * and cinema) before it is applied; a refusal says why, in words, and nothing is applied.
+ */
+function VoucherEntry({ seat, seatClass, cinemaId, applied, onApply }: { seat: string; seatClass: SeatClass; cinemaId?: string; applied?: string; onApply: (code: string | null) => void }) {
+  const { t } = useI18n();
+  const client = useClient();
+  const [typed, setTyped] = useState("");
+  const [checking, setChecking] = useState(false);
+  const [refusal, setRefusal] = useState<unknown>();
+  const check = async () => {
+    if (!typed.trim()) return;
+    setChecking(true);
+    setRefusal(undefined);
+    const result = await client.query(CHECK_VOUCHER, { code: typed, seatClass, cinemaId: cinemaId ?? null }, { requestPolicy: "network-only" }).toPromise();
+    setChecking(false);
+    if (result.data?.voucher) {
+      onApply(result.data.voucher.code);
+      setTyped("");
+    } else setRefusal(result.error);
+  };
+  if (applied) {
+    return (
+      <p className="voucher-applied notice notice-ok" data-testid={`voucher-applied-${seat}`}>
+        {t("voucher.applied", { seat, code: applied })}{" "}
+        <button type="button" className="button button-secondary" onClick={() => onApply(null)}>{t("voucher.remove")}</button>
+      </p>
+    );
+  }
+  return (
+    <div className="voucher-entry">
+      <label htmlFor={`voucher-${seat}`}>{t("voucher.label", { seat })}</label>
+      <input
+        id={`voucher-${seat}`}
+        value={typed}
+        placeholder={t("voucher.placeholder")}
+        autoComplete="off"
+        spellCheck={false}
+        maxLength={40}
+        onChange={(e) => setTyped(e.target.value)}
+        onKeyDown={(e) => {
+          // Enter checks this code instead of submitting the booking.
+          if (e.key === "Enter") {
+            e.preventDefault();
+            void check();
+          }
+        }}
+      />
+      <button type="button" className="button button-secondary" disabled={checking || !typed.trim()} onClick={() => void check()}>
+        {checking ? t("voucher.checking") : t("voucher.apply")}
+      </button>
+      <div aria-live="polite">
+        <ErrorMessage error={refusal} />
+      </div>
+      {checking && <span className="visually-hidden">{t("common.loading")}</span>}
+    </div>
   );
 }

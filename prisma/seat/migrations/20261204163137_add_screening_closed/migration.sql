@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "screening_inventory" ADD COLUMN     "closed_at" TIMESTAMPTZ(3);
+
