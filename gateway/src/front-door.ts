@@ -22,7 +22,9 @@ const CACHE_MAX = 1_000;
  * (RESERVE_CONCURRENCY_MAX) stays behind it for callers other than this gateway.
  */
 export function frontDoor(maxTokens: number) {
-  const reserves = new AdaptiveLimiter("reserve", limiterSettings("gateway_reserve", { max: 24, queueTimeoutMs: 20 }));
+  // Named apart from the saga's own limiter ("reserve"), so a refusal's extensions.dependency and
+  // requests_shed_total{where} say which of the two refused.
+  const reserves = new AdaptiveLimiter("front_door", limiterSettings("gateway_reserve", { max: 24, queueTimeoutMs: 20 }));
   const seen = new Map<string, boolean>();
   const callsReserve = (query: string, operationName: unknown): boolean => {
     if (!query.includes("reserve")) return false;
