@@ -211,13 +211,7 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
           }
         }
       }
-      const headers = new HeaderMap();
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-      }
-      const q = req.url!.indexOf("?");
-      const base: RequestContext = { viewer };
-      const context = (opts.context ? await opts.context(base, req) : base) as C;
+      // Admitted (or refused) before anything else is built for the request: a refusal costs least.
       let admitted: ((answer: HTTPGraphQLResponse | undefined) => void) | undefined;
       try {
         admitted = await opts.admit?.(body);
@@ -227,6 +221,13 @@ export async function startHttpServer<C extends RequestContext>(opts: HttpServer
       }
       let response: HTTPGraphQLResponse | undefined;
       try {
+        const headers = new HeaderMap();
+        for (const [name, value] of Object.entries(req.headers)) {
+          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+        }
+        const q = req.url!.indexOf("?");
+        const base: RequestContext = { viewer };
+        const context = (opts.context ? await opts.context(base, req) : base) as C;
         response = await apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: q < 0 ? "" : req.url!.slice(q + 1), body },
           context: async () => context,
