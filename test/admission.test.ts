@@ -36,6 +36,19 @@ describe("the adaptive admission limit", () => {
     expect(limiter.state().limit).toBe(settings.max);
   });
 
+  it("decreases at most once per round trip: a stall that slows every answer in flight cuts the limit once", async () => {
+    const limiter = new AdaptiveLimiter("test", { ...settings, min: 2, max: 20 });
+    // Twenty let in together, all answering slower than the target (one stall): one decrease, 20 → 18.
+    const held = await Promise.all(Array.from({ length: 20 }, () => limiter.acquire()));
+    await sleep(60);
+    held.forEach((release) => release("ok"));
+    expect(limiter.state().limit).toBe(18);
+    // Work let in after that decrease may decrease it again; a failure counts as a slow answer.
+    const next = await limiter.acquire();
+    next("dropped");
+    expect(limiter.state().limit).toBe(16);
+  });
+
   it("grows a shrunk limit back with time when no answer has been slow", async () => {
     const limiter = new AdaptiveLimiter("test", settings);
     await answerSlowly(limiter, 10);

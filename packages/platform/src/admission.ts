@@ -2,7 +2,8 @@
 // refused at once (typed, with Retry-After) instead of queueing for seconds. An adaptive
 // concurrency limit in the style of Netflix's concurrency-limits AIMD: the limit grows by one for
 // each answer within the latency target while it is in use, and shrinks by a tenth for one slower
-// than the target, a timeout or a failure; a limit that shrank also grows back by one per latency
+// than the target, a timeout or a failure, at most once per round trip (TCP's rule: only work let in
+// after the last decrease may decrease it again); a limit that shrank also grows back by one per latency
 // target of time without a slow answer, so a burst long past does not keep the next one small.
 // Work beyond the limit waits for a slot: after a quiet spell a few (a quarter of the limit) may
 // wait, and are let in past the limit after `burstTimeoutMs` (a small burst is absorbed, not
@@ -64,6 +65,10 @@ export class AdaptiveLimiter {
   private meanLatencyMs = 0;
   /** Since when no answer has been slow (or since the limit last grew for it). */
   private calmSince = 0;
+  /** When the limit last decreased. */
+  private shrunkAt = -Infinity;
+  /** The refusal, built once: refusals come by the thousand per second under overload. */
+  private readonly refusal: Error;
   private readonly waiting: Waiter[] = [];
   private readonly settings: LimiterSettings;
   readonly name: string;
@@ -72,6 +77,7 @@ export class AdaptiveLimiter {
     this.name = name;
     this.settings = settings;
     this.limit = settings.max;
+    this.refusal = busy({ dependency: name, reason: "overload" });
   }
 
   /** For health and metrics. */
@@ -120,18 +126,25 @@ export class AdaptiveLimiter {
     return (outcome) => {
       if (released) return;
       released = true;
-      this.adapt(outcome, Date.now() - started);
+      this.adapt(outcome, started, Date.now() - started);
       this.inFlight--;
       this.admitWaiting();
     };
   }
 
-  private adapt(outcome: Outcome, latencyMs: number) {
+  private adapt(outcome: Outcome, startedAt: number, latencyMs: number) {
     if (outcome === "ignore") return;
     this.meanLatencyMs = this.meanLatencyMs === 0 ? latencyMs : 0.9 * this.meanLatencyMs + 0.1 * latencyMs;
     const { min, max, latencyTargetMs } = this.settings;
     if (outcome === "dropped" || latencyMs > latencyTargetMs) {
-      this.limit = Math.max(min, this.limit * 0.9);
+      // At most one decrease per round trip, as TCP's congestion window: only work let in after
+      // the last decrease may decrease it again. A stall that slows every answer in flight at once
+      // (a GC pause, a busy neighbour on shared cores) would otherwise cut the limit by a tenth per
+      // answer, 24 to the minimum at once, and leave the cores idle while it grows back.
+      if (startedAt >= this.shrunkAt) {
+        this.limit = Math.max(min, this.limit * 0.9);
+        this.shrunkAt = Date.now();
+      }
       this.calmSince = Date.now();
     }
     // Grow only while the limit is what holds work back (at least half of it in use).
@@ -148,7 +161,7 @@ export class AdaptiveLimiter {
   private refuse() {
     this.lastRefusedAt = Date.now();
     countShed(this.name, "overload");
-    return busy({ dependency: this.name, reason: "overload" });
+    return this.refusal;
   }
 }
 
