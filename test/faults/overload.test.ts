@@ -177,9 +177,11 @@ describe("overload", () => {
   // a limit that collapsed, as before that day, missed in most). Each phase prints its CPU per
   // booking per process, so an attempt whose phases were not alike says so.
   it("offered 3× capacity for 20 s: goodput ≥ 90% of capacity, refusals at once, accepted within a second", { retry: 2 }, async () => {
-    // Every phase's seats, before the first: a screening created just before a phase had its seat map
-    // built, its events projected and its tables analysed during it (CPU per booking +20–30% in every
-    // process but the gateway), and the phases book from screenings alike. A second attempt tops up too.
+    // Every phase's seats, before the first, so the phases book from the same screenings and none
+    // starts right after new ones were made: with ten screenings created just before the open loop,
+    // every process behind the gateway spent 20–50% more CPU per booking in it than in the closed
+    // loops (their seat maps, projections and statistics being built meanwhile, most likely); with
+    // the pool made first, the phases cost alike (BENCHMARKS.md). Each attempt tops up.
     const started0 = Date.now();
     await seats.topUp(t, POOL_SEATS);
     console.log(`seat pool: ${seats.left()} seats, topped up in ${Date.now() - started0} ms`);
