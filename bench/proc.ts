@@ -1,5 +1,7 @@
 // CPU and memory of processes, from /proc (Linux).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import type { Stack } from "../scripts/lib/stack.ts";
+import { PROCESS_NAMES } from "../scripts/lib/subgraphs.ts";
 
 /**
  * /proc/<pid>/stat: the command, and CPU time in ms (utime + stime, the 12th and 13th fields after
@@ -45,4 +47,15 @@ export function cpuMsOf(comm: string): number {
     if (stat?.comm === comm) total += stat.cpuMs + stat.childrenMs;
   }
   return total;
+}
+
+/** CPU time (user + system, ms) each running process of a stack has used so far. */
+export function stackCpuMs(stack: Pick<Stack, "pid">): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of PROCESS_NAMES) {
+    const pid = stack.pid(name);
+    const stat = pid ? procStat(pid) : undefined;
+    if (stat) out[name] = stat.cpuMs;
+  }
+  return out;
 }

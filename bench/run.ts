@@ -14,7 +14,7 @@ import { COUNTERS, perBooking, scrape, type CounterName } from "./counters.ts";
 import { summarizeHeap } from "./heap-summary.ts";
 import { measureHops, startBareSubgraph, type HopCost } from "./hop-cost.ts";
 import { flashCrowd, type FlashCrowdResult } from "./flash-crowd.ts";
-import { cpuMsOf, machineBusyMs, peakRssMiB, procStat } from "./proc.ts";
+import { cpuMsOf, machineBusyMs, peakRssMiB, stackCpuMs } from "./proc.ts";
 import { poolFor, postGraphQL, runClosedLoop, runInterleaved, summarize, warm, type LoadResult, type Outcome } from "./load.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -85,17 +85,6 @@ async function screenings(stack: Stack, admin: string, rows: number, seatsPerRow
 const label = (i: number, seatsPerRow: number) => `${String.fromCharCode(65 + Math.floor(i / seatsPerRow))}-${(i % seatsPerRow) + 1}`;
 const RESERVE = `mutation ($i: ReserveInput!) { reserve(input: $i) { id status } }`;
 
-/** CPU time (user + system, ms) each process has used so far, from /proc (Linux). */
-function cpuMs(stack: Stack): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const name of PROCESS_NAMES) {
-    const pid = stack.pid(name);
-    const stat = pid ? procStat(pid) : undefined;
-    if (stat) out[name] = stat.cpuMs;
-  }
-  return out;
-}
-
 function peakRss(stack: Stack): Record<string, number> {
   const out: Record<string, number> = {};
   for (const name of PROCESS_NAMES) {
@@ -129,10 +118,10 @@ async function heapSnapshot(name: string, pid: number, dir: string) {
 
 /** Waits until no process uses CPU any more (consumers and relays have caught up), at most 30 s. */
 async function settle(stack: Stack) {
-  let last = cpuMs(stack);
+  let last = stackCpuMs(stack);
   for (let i = 0; i < 60; i++) {
     await new Promise((r) => setTimeout(r, 500));
-    const now = cpuMs(stack);
+    const now = stackCpuMs(stack);
     const busy = Object.keys(now).reduce((sum, k) => sum + now[k]! - (last[k] ?? 0), 0);
     last = now;
     if (busy < 100) return; // < 10% of one core over half a second, across all processes
@@ -254,7 +243,7 @@ async function main() {
       await warm(() => send(n++), 100, WARM_SECONDS);
       const offset = n;
       const countersBefore = await scrape(stack.ports);
-      const cpuBefore = cpuMs(stack);
+      const cpuBefore = stackCpuMs(stack);
       const machineBefore = machineBusyMs();
       const infraBefore = infraCpuMs();
       const loadBefore = process.cpuUsage();
@@ -264,7 +253,7 @@ async function main() {
       results.push(run);
       rss = peakRss(stack);
       await settle(stack);
-      const cpuAfter = cpuMs(stack);
+      const cpuAfter = stackCpuMs(stack);
       workPerBooking = perBooking(countersBefore, await scrape(stack.ports), run.ok);
       // After the CPU figures: writing a snapshot stops the process for a while.
       for (const name of heapSnapshots) await heapSnapshot(name, stack.pid(name as ProcessName)!, profileDir);

@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestStack } from "../harness.ts";
 import { finishCase, startFaultStack } from "./common.ts";
 import { classify, freshSeats, type LoadStats, type Outcome, type SeatPool } from "./load.ts";
-import { cpuMsOf, machineBusyMs, procStat } from "../../bench/proc.ts";
-import { PROCESS_NAMES } from "../../scripts/lib/stack.ts";
+import { cpuMsOf, machineBusyMs, stackCpuMs } from "../../bench/proc.ts";
 
 const RESERVE = `mutation ($i: ReserveInput!) { reserve(input: $i) { id status } }`;
 const OFFERED_SECONDS = 20;
@@ -87,7 +86,7 @@ const p99 = percentile(0.99);
 function cpuNow(): Record<string, number> {
   const own = process.cpuUsage();
   return {
-    ...Object.fromEntries(PROCESS_NAMES.map((name) => [name, procStat(t.stack.pid(name) ?? 0)?.cpuMs ?? 0])),
+    ...stackCpuMs(t.stack),
     "load generator": (own.user + own.system) / 1000,
     postgres: cpuMsOf("postgres"),
     machine: machineBusyMs(),
@@ -182,9 +181,9 @@ describe("overload", () => {
     // every process behind the gateway spent 20–50% more CPU per booking in it than in the closed
     // loops (their seat maps, projections and statistics being built meanwhile, most likely); with
     // the pool made first, the phases cost alike (BENCHMARKS.md). Each attempt tops up.
-    const started0 = Date.now();
+    const toppingUp = Date.now();
     await seats.topUp(t, POOL_SEATS);
-    console.log(`seat pool: ${seats.left()} seats, topped up in ${Date.now() - started0} ms`);
+    console.log(`seat pool: ${seats.left()} seats, topped up in ${Date.now() - toppingUp} ms`);
     await warmUp();
     const before = await closedLoopCapacity("before");
     expect(before, "bookings per second with a closed loop").toBeGreaterThan(0);
